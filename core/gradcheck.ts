@@ -1,0 +1,81 @@
+/**
+ * Finite-difference gradient checking (central differences, in float64), the way minitorch and
+ * PyTorch's gradcheck do it: compare the tape's gradient of `sum(w * f(x))` (w a fixed random
+ * projection, so non-scalar outputs are covered too) with `(F(x+eps) - F(x-eps)) / 2eps`.
+ */
+import { Tensor } from "./tensor";
+import { computeGradients, noGrad } from "./autograd";
+import { Generator } from "./random";
+import { fmt } from "./shape";
+
+export interface GradCheckOptions {
+  eps?: number;
+  atol?: number;
+  rtol?: number;
+  /** Seed for the random output projection. */
+  seed?: number;
+}
+
+export interface GradCheckResult {
+  ok: boolean;
+  /** Largest |analytic - numeric| over all inputs and elements. */
+  maxError: number;
+  /** Where the worst mismatch is, for a readable failure message. */
+  worst?: { input: number; index: number; analytic: number; numeric: number };
+}
+
+function toFloat64Leaf(x: Tensor): Tensor {
+  return new Tensor(Float64Array.from(x.values), x.shape, { requiresGrad: true });
+}
+
+/**
+ * Checks the gradient of `f` at `inputs` (converted to float64 leaves) against central differences.
+ * Passes when every element satisfies |analytic - numeric| <= atol + rtol * |numeric|.
+ * @example gradCheck((x) => x.tanh(), [randn([3, 4], { dtype: "float64" })]).ok // true
+ */
+export function gradCheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradCheckOptions = {}): GradCheckResult {
+  const eps = opts.eps ?? 1e-6;
+  const atol = opts.atol ?? 1e-5;
+  const rtol = opts.rtol ?? 1e-3;
+  const leaves = inputs.map(toFloat64Leaf);
+  const out = f(...leaves);
+  if (out.dtype !== "float64") throw new Error(`gradCheck: f returned ${out.dtype} for float64 inputs; ops must keep the input dtype`);
+  const gen = new Generator(opts.seed ?? 1234);
+  const w = new Float64Array(out.size);
+  for (let i = 0; i < w.length; i++) w[i] = gen.uniform() * 2 - 1;
+  const project = (t: Tensor): number => {
+    if (t.size !== w.length) throw new Error(`gradCheck: f changed its output shape to ${fmt(t.shape)}`);
+    let s = 0;
+    for (let i = 0; i < w.length; i++) s += w[i] * t.values[i];
+    return s;
+  };
+  const analytic = out.requiresGrad
+    ? computeGradients(out, new Tensor(w, out.shape), new Set(leaves))
+    : new Map<Tensor, Tensor>();
+  let maxError = 0;
+  let ok = true;
+  let worst: GradCheckResult["worst"];
+  noGrad(() => {
+    leaves.forEach((leaf, k) => {
+      const v = leaf.values;
+      const a = analytic.get(leaf);
+      for (let i = 0; i < v.length; i++) {
+        const orig = v[i];
+        v[i] = orig + eps;
+        const plus = project(f(...leaves));
+        v[i] = orig - eps;
+        const minus = project(f(...leaves));
+        v[i] = orig;
+        const numeric = (plus - minus) / (2 * eps);
+        const got = a ? a.values[i] : 0;
+        const err = Math.abs(got - numeric);
+        if (!(err <= atol + rtol * Math.abs(numeric))) ok = false;
+        if (err > maxError || Number.isNaN(err)) {
+          maxError = Number.isNaN(err) ? Infinity : err;
+          worst = { input: k, index: i, analytic: got, numeric };
+        }
+      }
+    });
+  });
+  return { ok, maxError, worst };
+}

@@ -1,0 +1,37 @@
+/**
+ * ndgrad/core: tensors, the tape, and every op (as functions and as Tensor methods).
+ * @example
+ * import { tensor } from "ndgrad/core";
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * x.mul(x).sum().backward(); // x.grad = [2, 4, 6]
+ */
+import "./ops/methods";
+
+export { Tensor, fromArray } from "./tensor";
+export type { NdArray, NestedArray, TensorOptions } from "./tensor";
+export { Parameter } from "./parameter";
+export type { ParameterOptions, Constraint } from "./parameter";
+export type { DType, FloatArray } from "./dtype";
+export { tensor, zeros, ones, full, fullLike, arange, randn, rand } from "./creation";
+export type { CreateOptions, RandomOptions } from "./creation";
+export { manualSeed, Generator } from "./random";
+export { grad, valueAndGrad, noGrad, isGradEnabled } from "./autograd";
+export type { TapeNode } from "./autograd";
+export { gradCheck } from "./gradcheck";
+export type { GradCheckOptions, GradCheckResult } from "./gradcheck";
+export { toDot } from "./viz";
+
+export { neg, exp, log, sqrt, abs, square, tanh, sigmoid, relu, softplus, gelu } from "./ops/unary";
+export { add, sub, mul, div, pow, maximum, minimum } from "./ops/binary";
+export { equal, notEqual, greater, greaterEqual, less, lessEqual, where, clip } from "./ops/select";
+export { sum, mean, max, min, logsumexp } from "./ops/reduce";
+export type { ReduceOptions } from "./ops/reduce";
+export { reshape, transpose, flatten, squeeze, unsqueeze, concat, stack, slice, broadcastTo } from "./ops/layout";
+export { softmax, logSoftmax } from "./ops/softmax";
+export { dropout } from "./ops/dropout";
+export { matmul } from "./ops/matmul";
+export { conv2d } from "./ops/conv";
+export type { Conv2dOptions } from "./ops/conv";
+export { maxPool2d, avgPool2d } from "./ops/pool";
+export type { Pool2dOptions } from "./ops/pool";
+export type { TensorLike } from "./ops/operand";

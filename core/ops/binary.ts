@@ -1,0 +1,161 @@
+/**
+ * Elementwise binary ops with NumPy broadcasting. Operands are expanded to the common shape
+ * (a no-op when shapes already agree), the kernel is a flat loop, and each backward sums its
+ * gradient back to the operand's shape with the shared `unbroadcast`.
+ */
+import { FloatArray, allocate } from "../dtype";
+import { broadcastShapes, sameShape } from "../shape";
+import { Tensor } from "../tensor";
+import { record } from "../autograd";
+import { expandValues, unbroadcast } from "./broadcast";
+import { TensorLike, asPair } from "./operand";
+
+interface Prepared {
+  a: Tensor;
+  b: Tensor;
+  shape: number[];
+  av: FloatArray;
+  bv: FloatArray;
+}
+
+function prepare(x: TensorLike, y: TensorLike, op: string): Prepared {
+  const [a, b] = asPair(x, y, op);
+  const shape = sameShape(a.shape, b.shape) ? a.shape.slice() : broadcastShapes(a.shape, b.shape, op);
+  const av = sameShape(a.shape, shape) ? a.values : expandValues(a.values, a.shape, shape);
+  const bv = sameShape(b.shape, shape) ? b.values : expandValues(b.values, b.shape, shape);
+  return { a, b, shape, av, bv };
+}
+
+/** g reduced to `t`'s shape, or null when `t` needs no gradient. */
+function gradFor(t: Tensor, values: FloatArray, shape: number[]): Tensor | null {
+  return t.requiresGrad ? unbroadcast(new Tensor(values, shape), t.shape) : null;
+}
+
+/** a + b. @example add(tensor([[1, 2]]), tensor([10, 20])) // [[11, 22]] */
+export function add(x: TensorLike, y: TensorLike): Tensor {
+  const { a, b, shape, av, bv } = prepare(x, y, "add");
+  const out = allocate(a.dtype, av.length);
+  for (let i = 0; i < out.length; i++) out[i] = av[i] + bv[i];
+  return record("add", [a, b], new Tensor(out, shape), (g) => [
+    a.requiresGrad ? unbroadcast(g, a.shape) : null,
+    b.requiresGrad ? unbroadcast(g, b.shape) : null,
+  ]);
+}
+
+/** a - b. @example sub(tensor([3]), 1) // [2] */
+export function sub(x: TensorLike, y: TensorLike): Tensor {
+  const { a, b, shape, av, bv } = prepare(x, y, "sub");
+  const out = allocate(a.dtype, av.length);
+  for (let i = 0; i < out.length; i++) out[i] = av[i] - bv[i];
+  return record("sub", [a, b], new Tensor(out, shape), (g) => {
+    let gb: Tensor | null = null;
+    if (b.requiresGrad) {
+      const nv = allocate(a.dtype, g.size);
+      const gv = g.values;
+      for (let i = 0; i < nv.length; i++) nv[i] = -gv[i];
+      gb = unbroadcast(new Tensor(nv, shape), b.shape);
+    }
+    return [a.requiresGrad ? unbroadcast(g, a.shape) : null, gb];
+  });
+}
+
+/** a * b. @example mul(tensor([1, 2]), 3) // [3, 6] */
+export function mul(x: TensorLike, y: TensorLike): Tensor {
+  const { a, b, shape, av, bv } = prepare(x, y, "mul");
+  const out = allocate(a.dtype, av.length);
+  for (let i = 0; i < out.length; i++) out[i] = av[i] * bv[i];
+  return record("mul", [a, b], new Tensor(out, shape), (g) => {
+    const gv = g.values;
+    let ga: Tensor | null = null, gb: Tensor | null = null;
+    if (a.requiresGrad) {
+      const d = allocate(a.dtype, gv.length);
+      for (let i = 0; i < d.length; i++) d[i] = gv[i] * bv[i];
+      ga = gradFor(a, d, shape);
+    }
+    if (b.requiresGrad) {
+      const d = allocate(a.dtype, gv.length);
+      for (let i = 0; i < d.length; i++) d[i] = gv[i] * av[i];
+      gb = gradFor(b, d, shape);
+    }
+    return [ga, gb];
+  });
+}
+
+/** a / b (IEEE: x/0 is ±Infinity, 0/0 NaN, as in PyTorch). @example div(tensor([1]), 4) // [0.25] */
+export function div(x: TensorLike, y: TensorLike): Tensor {
+  const { a, b, shape, av, bv } = prepare(x, y, "div");
+  const out = allocate(a.dtype, av.length);
+  for (let i = 0; i < out.length; i++) out[i] = av[i] / bv[i];
+  return record("div", [a, b], new Tensor(out, shape), (g) => {
+    const gv = g.values;
+    let ga: Tensor | null = null, gb: Tensor | null = null;
+    if (a.requiresGrad) {
+      const d = allocate(a.dtype, gv.length);
+      for (let i = 0; i < d.length; i++) d[i] = gv[i] / bv[i];
+      ga = gradFor(a, d, shape);
+    }
+    if (b.requiresGrad) {
+      // d(a/b)/db = -a/b² = -out/b
+      const d = allocate(a.dtype, gv.length);
+      for (let i = 0; i < d.length; i++) d[i] = (-gv[i] * out[i]) / bv[i];
+      gb = gradFor(b, d, shape);
+    }
+    return [ga, gb];
+  });
+}
+
+/**
+ * a ** e, elementwise; `e` a number or a tensor. The gradient with respect to a tensor exponent
+ * is out·log(a), taken as 0 where a = 0 and e >= 0 (PyTorch's convention).
+ * @example pow(tensor([2, 3]), 2) // [4, 9]
+ */
+export function pow(x: TensorLike, exponent: TensorLike): Tensor {
+  const { a, b, shape, av, bv } = prepare(x, exponent, "pow");
+  const out = allocate(a.dtype, av.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.pow(av[i], bv[i]);
+  return record("pow", [a, b], new Tensor(out, shape), (g) => {
+    const gv = g.values;
+    let ga: Tensor | null = null, gb: Tensor | null = null;
+    if (a.requiresGrad) {
+      const d = allocate(a.dtype, gv.length);
+      for (let i = 0; i < d.length; i++) d[i] = bv[i] === 0 ? 0 : gv[i] * bv[i] * Math.pow(av[i], bv[i] - 1);
+      ga = gradFor(a, d, shape);
+    }
+    if (b.requiresGrad) {
+      const d = allocate(a.dtype, gv.length);
+      for (let i = 0; i < d.length; i++) d[i] = av[i] === 0 && bv[i] >= 0 ? 0 : gv[i] * out[i] * Math.log(av[i]);
+      gb = gradFor(b, d, shape);
+    }
+    return [ga, gb];
+  });
+}
+
+function extremum(name: "maximum" | "minimum", sign: 1 | -1) {
+  return (x: TensorLike, y: TensorLike): Tensor => {
+    const { a, b, shape, av, bv } = prepare(x, y, name);
+    const out = allocate(a.dtype, av.length);
+    for (let i = 0; i < out.length; i++) {
+      const p = av[i], q = bv[i];
+      // NaN propagates, as in PyTorch
+      out[i] = p !== p || q !== q ? NaN : sign * (p - q) >= 0 ? p : q;
+    }
+    return record(name, [a, b], new Tensor(out, shape), (g) => {
+      const gv = g.values;
+      // ties split the gradient evenly between the operands (PyTorch's rule)
+      const share = (mine: FloatArray, other: FloatArray): FloatArray => {
+        const d = allocate(a.dtype, gv.length);
+        for (let i = 0; i < d.length; i++) {
+          const diff = sign * (mine[i] - other[i]);
+          d[i] = diff > 0 ? gv[i] : diff === 0 ? 0.5 * gv[i] : 0;
+        }
+        return d;
+      };
+      return [a.requiresGrad ? gradFor(a, share(av, bv), shape) : null, b.requiresGrad ? gradFor(b, share(bv, av), shape) : null];
+    });
+  };
+}
+
+/** Elementwise max(a, b). @example maximum(tensor([1, 5]), 3) // [3, 5] */
+export const maximum = extremum("maximum", 1);
+/** Elementwise min(a, b). @example minimum(tensor([1, 5]), 3) // [1, 3] */
+export const minimum = extremum("minimum", -1);

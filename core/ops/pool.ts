@@ -1,0 +1,137 @@
+/**
+ * 2-D max and average pooling over NCHW input, as PyTorch's `max_pool2d` / `avg_pool2d` without
+ * padding: window `k` (number or [kh, kw]), stride defaulting to the window, output
+ * `floor((H − kh)/sh) + 1` by `floor((W − kw)/sw) + 1`.
+ * Max pooling remembers, per output, the flat input index of its maximum (the first one on ties,
+ * as PyTorch), so backward is a scatter of the gradient to those positions.
+ */
+import { isGradEnabled, record } from "../autograd";
+import { FloatArray, allocate } from "../dtype";
+import { fmt } from "../shape";
+import { Tensor } from "../tensor";
+import { pair } from "./conv";
+
+export interface Pool2dOptions {
+  /** Step between windows: one number for both axes, or [h, w]. Defaults to the window size. */
+  stride?: number | [number, number];
+}
+
+interface PoolGeometry {
+  N: number; C: number; H: number; W: number;
+  KH: number; KW: number; SH: number; SW: number;
+  OH: number; OW: number;
+}
+
+function geometry(op: string, x: Tensor, k: number | [number, number], opts: Pool2dOptions): PoolGeometry {
+  if (!(x instanceof Tensor)) throw new Error(`${op}: input x must be a Tensor, got ${typeof x}`);
+  if (x.rank !== 4) {
+    throw new Error(`${op}: input x must be 4-D [batch, channels, height, width], got ${fmt(x.shape)}`);
+  }
+  const [KH, KW] = pair(k, op, "kernel size k", 1);
+  const [SH, SW] = opts.stride === undefined ? [KH, KW] : pair(opts.stride, op, "stride", 1);
+  const [N, C, H, W] = x.shape;
+  if (KH > H || KW > W) {
+    throw new Error(`${op}: kernel [${KH},${KW}] is larger than the input [${H},${W}] (x ${fmt(x.shape)}; pooling has no padding)`);
+  }
+  const OH = Math.floor((H - KH) / SH) + 1;
+  const OW = Math.floor((W - KW) / SW) + 1;
+  return { N, C, H, W, KH, KW, SH, SW, OH, OW };
+}
+
+/**
+ * Max over each kh × kw window (NCHW). Gradient flows to the arg-max of each window (the first
+ * maximum in row-major window order on ties; NaN counts as a maximum, as in PyTorch).
+ * @example maxPool2d(randn([8, 16, 28, 28]), 2).shape // [8, 16, 14, 14]
+ * @example maxPool2d(x, [3, 2], { stride: 1 })
+ */
+export function maxPool2d(x: Tensor, k: number | [number, number], opts: Pool2dOptions = {}): Tensor {
+  const g = geometry("maxPool2d", x, k, opts ?? {});
+  const { N, C, OH, OW } = g;
+  const out = allocate(x.dtype, N * C * OH * OW);
+  // flat input index of each output's maximum; only needed when a gradient may be asked for
+  const arg = x.requiresGrad && isGradEnabled() ? new Int32Array(out.length) : null;
+  maxPoolKernel(x.values, out, arg, g);
+  return record("maxPool2d", [x], new Tensor(out, [N, C, OH, OW]), (grad) => {
+    const gv = grad.values;
+    const d = allocate(x.dtype, x.size);
+    const idx = arg as Int32Array;
+    for (let o = 0; o < gv.length; o++) d[idx[o]] += gv[o];
+    return [new Tensor(d, x.shape)];
+  });
+}
+
+function maxPoolKernel(xv: FloatArray, out: FloatArray, arg: Int32Array | null, g: PoolGeometry): void {
+  const { N, C, H, W, KH, KW, SH, SW, OH, OW } = g;
+  let o = 0;
+  for (let plane = 0; plane < N * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const start = base + oh * SH * W + ow * SW;
+        let best = -Infinity;
+        let bestAt = start;
+        for (let i = 0; i < KH; i++) {
+          const row = start + i * W;
+          for (let j = 0; j < KW; j++) {
+            const v = xv[row + j];
+            // strict > keeps the first maximum; v !== v lets NaN win, as PyTorch's isnan check
+            if (v > best || v !== v) {
+              best = v;
+              bestAt = row + j;
+            }
+          }
+        }
+        out[o] = best;
+        if (arg !== null) arg[o] = bestAt;
+        o++;
+      }
+    }
+  }
+}
+
+/**
+ * Mean over each kh × kw window (NCHW, no padding, so every window has kh·kw elements).
+ * @example avgPool2d(randn([8, 16, 28, 28]), 2).shape // [8, 16, 14, 14]
+ * @example avgPool2d(x, [2, 3], { stride: [1, 2] })
+ */
+export function avgPool2d(x: Tensor, k: number | [number, number], opts: Pool2dOptions = {}): Tensor {
+  const g = geometry("avgPool2d", x, k, opts ?? {});
+  const { N, C, H, W, KH, KW, SH, SW, OH, OW } = g;
+  const xv = x.values;
+  const out = allocate(x.dtype, N * C * OH * OW);
+  const scale = 1 / (KH * KW);
+  let o = 0;
+  for (let plane = 0; plane < N * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const start = base + oh * SH * W + ow * SW;
+        let s = 0;
+        for (let i = 0; i < KH; i++) {
+          const row = start + i * W;
+          for (let j = 0; j < KW; j++) s += xv[row + j];
+        }
+        out[o++] = s * scale;
+      }
+    }
+  }
+  return record("avgPool2d", [x], new Tensor(out, [N, C, OH, OW]), (grad) => {
+    const gv = grad.values;
+    const d = allocate(x.dtype, x.size);
+    let q = 0;
+    for (let plane = 0; plane < N * C; plane++) {
+      const base = plane * H * W;
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++) {
+          const start = base + oh * SH * W + ow * SW;
+          const v = gv[q++] * scale;
+          for (let i = 0; i < KH; i++) {
+            const row = start + i * W;
+            for (let j = 0; j < KW; j++) d[row + j] += v;
+          }
+        }
+      }
+    }
+    return [new Tensor(d, x.shape)];
+  });
+}

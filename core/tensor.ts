@@ -1,0 +1,132 @@
+/**
+ * The Tensor: an n-dimensional float array (an `ndarray` view) plus what autograd needs
+ * (`requiresGrad`, `grad`, and the tape node that produced it).
+ *
+ * Invariant kept by every constructor and op: `t.data` is contiguous row-major with offset 0,
+ * and `t.data.data` is a Float32Array or Float64Array of exactly `t.size` elements. Kernels
+ * can therefore loop over the raw typed array without index arithmetic.
+ *
+ * Ops are attached as methods in `core/ops/methods.ts` (x.add(y), x.sum({ axis: 1 }), ...),
+ * which keeps this file free of op imports.
+ */
+import ndarray from "ndarray";
+import { inspect } from "util";
+import { DType, FloatArray, dtypeOf } from "./dtype";
+import { Shape, fmt, sizeOf, stridesOf } from "./shape";
+import { formatTensor } from "./format";
+import type { TapeNode } from "./autograd";
+import { runBackward } from "./autograd";
+
+export type NdArray = ndarray.NdArray<FloatArray>;
+export type NestedArray = number | NestedArray[];
+
+let nextId = 1;
+
+export interface TensorOptions {
+  requiresGrad?: boolean;
+  name?: string;
+}
+
+export class Tensor {
+  /** The ndarray view underneath (contiguous, offset 0; shares memory, no copy). */
+  readonly data: NdArray;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+  /** Whether gradients flow to (a leaf) or through (an op result) this tensor. */
+  requiresGrad: boolean;
+  /** Accumulated gradient: set on leaves by `backward()`, summed across calls until reset. */
+  grad: Tensor | null = null;
+  name?: string;
+  /** Unique id, used by `toDot` and error messages. */
+  readonly id: number;
+  /** The tape node that produced this tensor; null for leaves and for results computed without grad. */
+  node: TapeNode | null = null;
+
+  /** Low-level: wraps a contiguous typed array of `sizeOf(shape)` elements. Use `tensor()` instead. */
+  constructor(values: FloatArray, shape: Shape, opts: TensorOptions = {}) {
+    const size = sizeOf(shape);
+    if (values.length !== size) {
+      throw new Error(`Tensor: ${values.length} values do not fill shape ${fmt(shape)} (needs ${size})`);
+    }
+    this.shape = Object.freeze(shape.slice());
+    this.size = size;
+    this.dtype = dtypeOf(values);
+    this.data = ndarray(values, shape.slice(), stridesOf(shape), 0) as NdArray;
+    this.requiresGrad = opts.requiresGrad ?? false;
+    this.name = opts.name;
+    this.id = nextId++;
+  }
+
+  /** The raw typed array (row-major, `size` elements). */
+  get values(): FloatArray {
+    return this.data.data;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** True for tensors not produced by a recorded op (user-created tensors and parameters). */
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+
+  /**
+   * Reverse-mode differentiation from this tensor. A scalar needs no seed (1 is used); any
+   * other shape needs `gradient` of the same shape. Gradients **accumulate** into the `.grad`
+   * of leaf tensors that require grad: calling `backward()` twice adds the two gradients
+   * (zero them between steps with `optimizer.zeroGrad` or `t.grad = null`). Intermediate
+   * results get no `.grad`; their gradients are freed when the pass ends.
+   * @example const x = tensor([1, 2, 3], { requiresGrad: true }); x.mul(x).sum().backward(); x.grad // [2, 4, 6]
+   */
+  backward(gradient?: Tensor): void {
+    runBackward(this, gradient);
+  }
+
+  /** A tensor sharing this one's data but cut from the graph (no grad, no node). */
+  detach(): Tensor {
+    return new Tensor(this.values, this.shape);
+  }
+
+  /** The value of a one-element tensor as a JS number. */
+  item(): number {
+    if (this.size !== 1) throw new Error(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, item() needs exactly 1`);
+    return this.values[0];
+  }
+
+  /** Nested JS arrays (a number for a scalar), like `tensor.tolist()` in PyTorch. */
+  toArray(): NestedArray {
+    const v = this.values;
+    const shape = this.shape;
+    if (shape.length === 0) return v[0];
+    let offset = 0;
+    const build = (dim: number): NestedArray[] => {
+      const out: NestedArray[] = [];
+      for (let i = 0; i < shape[dim]; i++) {
+        if (dim === shape.length - 1) out.push(v[offset++]);
+        else out.push(build(dim + 1));
+      }
+      return out;
+    };
+    return build(0);
+  }
+
+  /** A copy with its own storage, not connected to the graph. */
+  clone(): Tensor {
+    return new Tensor(this.values.slice(), this.shape, { name: this.name });
+  }
+
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  [inspect.custom](): string {
+    return formatTensor(this);
+  }
+}
+
+/** Makes a tensor from an existing typed array without copying; the caller gives up ownership. */
+export function fromArray(values: FloatArray, shape: Shape, opts?: TensorOptions): Tensor {
+  return new Tensor(values, shape, opts);
+}
