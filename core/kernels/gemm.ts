@@ -60,11 +60,10 @@ export function gemm(
   accumulate: boolean,
 ): void {
   if (m <= 0 || n <= 0) return;
-  if (!accumulate) {
-    for (let i = 0; i < m; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + n);
-  }
-  if (k <= 0) return;
-  if (m * n * k <= SMALL || m === 1 || n === 1) {
+  if (k <= 0 || m * n * k <= SMALL || m === 1 || n === 1) {
+    if (!accumulate) {
+      for (let i = 0; i < m; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + n);
+    }
     gemmSmall(A, aOff, lda, transA, B, bOff, ldb, transB, C, cOff, ldc, m, n, k);
     return;
   }
@@ -82,7 +81,8 @@ export function gemm(
         const mc = Math.min(MC, m - ic);
         if (transA) packATrans(A, aOff + pc * lda + ic, lda, kc, mc, packA);
         else packANormal(A, aOff + ic * lda + pc, lda, kc, mc, packA);
-        macroKernel(packA, packB, C, cOff + ic * ldc + jc, ldc, mc, nc, kc);
+        // the first k block overwrites C unless accumulating (saves a zeroing pass and a read)
+        macroKernel(packA, packB, C, cOff + ic * ldc + jc, ldc, mc, nc, kc, pc === 0 && !accumulate);
       }
     }
   }
@@ -193,10 +193,13 @@ function packATrans(src: FloatArray, off: number, ld: number, kc: number, mc: nu
 }
 
 /**
- * C[mc × nc] += packedA · packedB, one 4 × 4 register tile at a time. The 16 accumulators are
+ * C[mc × nc] (+)= packedA · packedB, one 4 × 4 register tile at a time. The 16 accumulators are
  * locals; each k step loads 4 + 4 packed values and does 16 multiply-adds.
  */
-function macroKernel(pa: Float64Array, pb: Float64Array, C: FloatArray, cOff: number, ldc: number, mc: number, nc: number, kc: number): void {
+function macroKernel(
+  pa: Float64Array, pb: Float64Array, C: FloatArray, cOff: number, ldc: number,
+  mc: number, nc: number, kc: number, overwrite: boolean,
+): void {
   const panelA = kc * MR;
   const panelB = kc * NR;
   for (let j = 0; j < nc; j += NR) {
@@ -221,7 +224,13 @@ function macroKernel(pa: Float64Array, pb: Float64Array, C: FloatArray, cOff: nu
       }
       const h = mc - i;
       const r0 = cOff + i * ldc + j;
-      if (h >= MR && w >= NR) {
+      if (h >= MR && w >= NR && overwrite) {
+        const r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+        C[r0] = c00; C[r0 + 1] = c01; C[r0 + 2] = c02; C[r0 + 3] = c03;
+        C[r1] = c10; C[r1 + 1] = c11; C[r1 + 2] = c12; C[r1 + 3] = c13;
+        C[r2] = c20; C[r2 + 1] = c21; C[r2 + 2] = c22; C[r2 + 3] = c23;
+        C[r3] = c30; C[r3 + 1] = c31; C[r3 + 2] = c32; C[r3 + 3] = c33;
+      } else if (h >= MR && w >= NR) {
         const r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
         C[r0] += c00; C[r0 + 1] += c01; C[r0 + 2] += c02; C[r0 + 3] += c03;
         C[r1] += c10; C[r1 + 1] += c11; C[r1 + 2] += c12; C[r1 + 3] += c13;
@@ -233,7 +242,7 @@ function macroKernel(pa: Float64Array, pb: Float64Array, C: FloatArray, cOff: nu
         t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
         t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
         t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
-        storeEdge(C, r0, ldc, Math.min(h, MR), Math.min(w, NR));
+        storeEdge(C, r0, ldc, Math.min(h, MR), Math.min(w, NR), overwrite);
       }
     }
   }
@@ -241,10 +250,13 @@ function macroKernel(pa: Float64Array, pb: Float64Array, C: FloatArray, cOff: nu
 
 const edgeTile = new Float64Array(MR * NR);
 
-/** Adds the valid h × w corner of `edgeTile` into C (tiles cut by the matrix border). */
-function storeEdge(C: FloatArray, r0: number, ldc: number, h: number, w: number): void {
+/** Stores (or adds) the valid h × w corner of `edgeTile` into C (tiles cut by the matrix border). */
+function storeEdge(C: FloatArray, r0: number, ldc: number, h: number, w: number, overwrite: boolean): void {
   for (let ii = 0; ii < h; ii++) {
-    for (let jj = 0; jj < w; jj++) C[r0 + ii * ldc + jj] += edgeTile[ii * NR + jj];
+    for (let jj = 0; jj < w; jj++) {
+      const at = r0 + ii * ldc + jj;
+      C[at] = overwrite ? edgeTile[ii * NR + jj] : C[at] + edgeTile[ii * NR + jj];
+    }
   }
 }
 
@@ -263,8 +275,8 @@ function gemmSmall(
   const aP = transA ? lda : 1;
   const bP = transB ? 1 : ldb;
   const bJ = transB ? ldb : 1;
-  if (bJ === 1) {
-    // B rows contiguous: i-p-j order, axpy of a row of B into a row of C
+  if (bJ === 1 && n >= 8) {
+    // B rows contiguous and long enough: i-p-j order, axpy of a row of B into a row of C
     for (let i = 0; i < m; i++) {
       const cRow = cOff + i * ldc;
       for (let p = 0; p < k; p++) {
@@ -275,7 +287,7 @@ function gemmSmall(
     }
     return;
   }
-  // B stored transposed (contiguous along p): dot products
+  // B stored transposed (contiguous along p), or only a few columns: one dot product per element
   for (let i = 0; i < m; i++) {
     const aRow = aOff + i * aI;
     const cRow = cOff + i * ldc;

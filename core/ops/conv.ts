@@ -22,7 +22,11 @@ export interface Conv2dOptions {
   padding?: number | [number, number];
 }
 
-/** Resolves a `number | [h, w]` hyper-parameter; throws naming `op` and `what` when invalid. */
+/**
+ * Resolves a `number | [h, w]` hyper-parameter (integers >= `min`); throws naming `op` and `what`.
+ * @example pair(2, "conv2d", "stride", 1) // [2, 2]
+ * @example pair([1, 0], "conv2d", "padding", 0) // [1, 0]
+ */
 export function pair(v: unknown, op: string, what: string, min: number): [number, number] {
   const ok = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= min;
   if (ok(v)) return [v, v];
@@ -164,24 +168,18 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
   const xv = x.values;
   const wv = w.values;
   const out = allocate(x.dtype, N * O * ohw);
+  const bv = b ? b.values : null;
   for (let n = 0; n < N; n++) {
     const xOff = n * C * H * W;
+    const oOff = n * O * ohw;
+    // the bias initialises the output and the GEMM accumulates onto it: no separate pass
+    if (bv !== null) for (let o = 0; o < O; o++) out.fill(bv[o], oOff + o * ohw, oOff + (o + 1) * ohw);
     if (direct) {
-      gemm(wv, 0, ckk, false, xv, xOff, ohw, false, out, n * O * ohw, ohw, O, ohw, ckk, false);
+      gemm(wv, 0, ckk, false, xv, xOff, ohw, false, out, oOff, ohw, O, ohw, ckk, bv !== null);
     } else {
       const cols = scratch(x.dtype, ckk * ohw);
       im2col(xv, xOff, g, cols);
-      gemm(wv, 0, ckk, false, cols, 0, ohw, false, out, n * O * ohw, ohw, O, ohw, ckk, false);
-    }
-  }
-  if (b) {
-    const bv = b.values;
-    for (let n = 0; n < N; n++) {
-      for (let o = 0; o < O; o++) {
-        const s = (n * O + o) * ohw;
-        const bias = bv[o];
-        for (let q = 0; q < ohw; q++) out[s + q] += bias;
-      }
+      gemm(wv, 0, ckk, false, cols, 0, ohw, false, out, oOff, ohw, O, ohw, ckk, bv !== null);
     }
   }
   const inputs = b ? [x, w, b] : [x, w];
