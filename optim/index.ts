@@ -1,0 +1,27 @@
+/**
+ * ndgrad/optim: Keras-3-exact optimizers (Lion, AdamW, Adam, SGD), dynamic loss scaling and
+ * learning-rate schedules.
+ *
+ * @example
+ * import { optim } from "ndgrad";
+ * const opt = new optim.Lion({ learningRate: new optim.schedules.CosineDecay({ initialLearningRate: 3e-4, decaySteps: 10_000 }), weightDecay: 0.1 });
+ */
+export { Optimizer, resetOptimizerNames } from "./optimizer";
+export type { ApplyPlan } from "./optimizer";
+export { Lion } from "./lion";
+export type { LionOptions } from "./lion";
+export { Adam, AdamBase } from "./adam";
+export type { AdamOptions } from "./adam";
+export { AdamW } from "./adamw";
+export type { AdamWOptions } from "./adamw";
+export { SGD } from "./sgd";
+export type { SGDOptions } from "./sgd";
+export { LossScaleOptimizer } from "./loss-scale";
+export type { LossScaleOptimizerOptions } from "./loss-scale";
+export { serializeOptimizer, deserializeOptimizer } from "./registry";
+export type { SerializedOptimizer } from "./registry";
+export { stateToJSON, stateFromJSON } from "./state-json";
+export type { OptimizerStateJSON, TensorJSON } from "./state-json";
+export type { OptimizerOptions, OptimizerState, LearningRate, LearningRateSchedule, Hyper } from "./types";
+export * as schedules from "./schedules";
+export * as pipeline from "./pipeline";

@@ -1,0 +1,81 @@
+/**
+ * Lion (EvoLved Sign Momentum, Chen et al. 2023, https://arxiv.org/abs/2302.06675), Keras 3's rule:
+ *
+ *   c ← β1·m + (1 − β1)·g        (the OLD momentum)
+ *   v ← v − lr·sign(c)           (every element moves by exactly lr, or 0 where c = 0)
+ *   m ← β2·m + (1 − β2)·g        (updated after the weights)
+ *
+ * Decoupled weight decay `v ← v − v·wd·lr` runs before, in the base pipeline, so it never
+ * changes the sign direction. One slot per parameter (`momentums`): half of AdamW's memory.
+ *
+ * Guidance from the paper: because the sign update has a larger norm than Adam's, use a
+ * learning rate 3-10x smaller than for AdamW, and a weight decay 3-10x larger (the effective
+ * decay strength is lr·wd). Keras's defaults are lr 1e-3 and no weight decay; β1 must be in
+ * (0, 1] (β1 = 0 degenerates to signSGD), β2 in [0, 1].
+ *
+ * @example
+ * const opt = new Lion({ learningRate: 3e-4, weightDecay: 0.1 }); // AdamW was lr 3e-3, wd 0.01
+ * loss.backward(); opt.step(params); opt.zeroGrad(params);
+ */
+import type { FloatArray } from "../core/dtype";
+import { Optimizer, checkHyper, readHyper } from "./optimizer";
+import { registerOptimizer, optionsFromKerasConfig } from "./registry";
+import type { Hyper, OptimizerOptions } from "./types";
+import { roundFor } from "./pipeline/round";
+
+export interface LionOptions extends OptimizerOptions {
+  /** Interpolation for the update direction, in (0, 1] (default 0.9). */
+  beta1?: Hyper;
+  /** Decay of the stored momentum, in [0, 1] (default 0.99). */
+  beta2?: Hyper;
+}
+
+const BETA1 = { min: 0, minOpen: true, max: 1 };
+const BETA2 = { min: 0, max: 1 };
+
+export class Lion extends Optimizer {
+  readonly beta1: Hyper;
+  readonly beta2: Hyper;
+  private b1 = 0;
+  private b2 = 0;
+  static readonly configKeys = { beta_1: "beta1", beta_2: "beta2" };
+
+  constructor(opts: LionOptions = {}) {
+    super("Lion", opts, { learningRate: 0.001 }, ["beta1", "beta2"]);
+    this.beta1 = checkHyper("Lion", "beta1", opts.beta1 ?? 0.9, BETA1);
+    this.beta2 = checkHyper("Lion", "beta2", opts.beta2 ?? 0.99, BETA2);
+  }
+
+  /** @example Lion.fromConfig({ learning_rate: 1e-4, beta_1: 0.9, beta_2: 0.99, weight_decay: 0.1 }) */
+  static fromConfig(config: Record<string, unknown>): Lion {
+    return new Lion(optionsFromKerasConfig("Lion", config, Lion.configKeys));
+  }
+
+  protected slotNames(): readonly string[] {
+    return ["momentums"];
+  }
+
+  protected resolveHypers(): void {
+    this.b1 = readHyper("Lion", "beta1", this.beta1, BETA1);
+    this.b2 = readHyper("Lion", "beta2", this.beta2, BETA2);
+  }
+
+  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number): void {
+    const m = this.slots.momentums[i];
+    const r = roundFor(v);
+    const b1 = r(this.b1), b2 = r(this.b2), omb1 = r(1 - b1), omb2 = r(1 - b2), lrr = r(lr);
+    for (let k = 0; k < v.length; k++) {
+      const gk = g[k], mk = m[k];
+      const c = r(mk * b1) + r(gk * omb1);
+      v[k] = v[k] - (c > 0 ? lrr : c < 0 ? -lrr : c === 0 ? 0 : NaN);
+      m[k] = r(mk * b2) + r(gk * omb2);
+    }
+  }
+
+  protected ownConfig(): Record<string, unknown> {
+    // A function hyper-parameter is saved as its current value (functions do not serialise).
+    return { beta_1: typeof this.beta1 === "number" ? this.beta1 : this.beta1(), beta_2: typeof this.beta2 === "number" ? this.beta2 : this.beta2() };
+  }
+}
+
+registerOptimizer("Lion", Lion.fromConfig);
