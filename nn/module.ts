@@ -88,9 +88,19 @@ export abstract class Module {
    * The tensors are the live ones; clone them to keep a snapshot.
    */
   stateDict(): Record<string, Tensor> {
+    // PyTorch's order: each module's own parameters, then its own buffers, then its children.
+    // The parameter names are namedParameters' (a shared parameter appears once).
+    const params = new Map(this.namedParameters());
     const out: Record<string, Tensor> = {};
-    for (const [name, p] of this.namedParameters()) out[name] = p;
-    for (const [name, b] of this.namedBuffers()) out[name] = b;
+    const walk = (m: Module, pre: string) => {
+      for (const [key, value] of Object.entries(m)) {
+        if (value instanceof Parameter && params.get(pre + key) === value) out[pre + key] = value;
+      }
+      const self = m as unknown as Record<string, Tensor>;
+      for (const name of m.bufferNames) out[pre + name] = self[name];
+      for (const [key, child] of m.namedChildren()) walk(child, `${pre}${key}.`);
+    };
+    walk(this, "");
     return out;
   }
 
