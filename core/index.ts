@@ -30,6 +30,7 @@ export { reshape, transpose, flatten, squeeze, unsqueeze, concat, stack, slice, 
 export { softmax, logSoftmax } from "./ops/softmax";
 export { dropout } from "./ops/dropout";
 export { matmul } from "./ops/matmul";
+export { linear } from "./ops/linear";
 export { conv2d } from "./ops/conv";
 export type { Conv2dOptions } from "./ops/conv";
 export { maxPool2d, avgPool2d } from "./ops/pool";

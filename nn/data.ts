@@ -126,6 +126,18 @@ export function* batchesOf(data: Data, opts: BatchOptions): Generator_<Batch> {
   }
 }
 
+/**
+ * Advances `opts.generator` exactly as one epoch of `batchesOf` would (one permutation of the
+ * samples when shuffling a dataset; nothing otherwise), without gathering any batch. Used by
+ * fit's `initialEpoch` so a resumed run shuffles like an uninterrupted one.
+ * @example skipEpochShuffle({ x, y }, { batchSize: 32, shuffle: true, generator: g }) // g now at epoch 1
+ */
+export function skipEpochShuffle(data: Data, opts: BatchOptions): void {
+  if (!isBatch(data) || !opts.shuffle) return;
+  // Same draw as batchesOf: Fisher–Yates over n indices consumes the same numbers whatever they hold.
+  (opts.generator ?? new Generator(0)).shuffle(new Int32Array(data.x.shape[0]));
+}
+
 // `Generator` is ndgrad's random generator here, so the built-in iterator type gets an alias.
 type Generator_<T> = globalThis.Generator<T, void, undefined>;
 

@@ -8,6 +8,7 @@ import { Data, batchesOf, checkBatch, checkBatchSize, sliceRows } from "./data";
 import { LossFn, LossOption, resolveLoss } from "./loss-option";
 import { Metric, ResolvedMetric, resolveMetrics } from "./metrics";
 import type { Logs } from "./callbacks";
+import { checkOptionKeys } from "./options";
 
 export interface EvaluateOptions {
   /** The loss to report as `loss` (a function or a name of nn.losses); omit to report metrics only. */
@@ -70,6 +71,8 @@ export function lossValue(loss: unknown, where: string): number {
 export function evaluate(model: Module, data: Data, opts: EvaluateOptions = {}): Record<string, number> {
   const where = "evaluate";
   if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${typeof model}`);
+  if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options must be an object { loss?, metrics?, batchSize?, accuracyThreshold? }, got ${String(opts)}`);
+  checkOptionKeys(where, opts, ["loss", "metrics", "batchSize", "accuracyThreshold"]);
   const batchSize = checkBatchSize(opts.batchSize ?? 32, where);
   const lossFn = opts.loss === undefined ? null : resolveLoss(opts.loss, where);
   const metrics = resolveMetrics(opts.metrics, where, opts.accuracyThreshold);
@@ -86,6 +89,8 @@ export function predict(model: Module, x: Tensor, opts: { batchSize?: number } =
   const where = "predict";
   if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${typeof model}`);
   if (!(x instanceof Tensor) || x.rank === 0) throw new Error(`${where}: x must be a Tensor with a sample axis, got ${x instanceof Tensor ? "a scalar" : typeof x}`);
+  if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options must be an object { batchSize? }, got ${String(opts)}`);
+  checkOptionKeys(where, opts, ["batchSize"]);
   const batchSize = checkBatchSize(opts.batchSize ?? 32, where);
   const n = x.shape[0];
   if (n === 0) throw new Error(`${where}: x has no rows (shape [${x.shape.join(",")}])`);

@@ -25,15 +25,22 @@
  * step. The loss is still recorded (the epoch's `loss` becomes NaN), the message is printed and
  * kept in `history.stoppedReason`; fit returns normally.
  *
+ * Resuming: `initialEpoch` (Keras's `initial_epoch`) starts the loop at that epoch index, so
+ * `epochs` is the index to stop at, not a count: after 2 epochs, `{ epochs: 3, initialEpoch: 2 }`
+ * runs the third (callbacks and history see epoch index 2). With a `seed`, the shuffling
+ * generator is first advanced past the skipped epochs, so epoch k shuffles exactly as epoch k of
+ * an uninterrupted run; with the weights and the optimizer's `stateDict` restored, the result is
+ * bit-identical (test/reliability/resume.test.ts).
+ *
  * After training (when at least one epoch ran), an optimizer with `useEma` (or a
  * LossScaleOptimizer wrapping one) gets
  * `finalizeVariableValues(params)`, copying the EMA weights into the model, before onTrainEnd
  * (Keras order: EarlyStopping's restoreBestWeights acts after it).
  */
-import { Parameter } from "../core";
+import { Parameter, Tensor } from "../core";
 import { Generator, generatorFor } from "../core/random";
 import { Module } from "./module";
-import { Data, batchesOf, checkBatch, checkBatchSize, isBatch, stepsPerEpoch } from "./data";
+import { Batch, Data, batchesOf, checkBatch, skipEpochShuffle, sliceRows, checkBatchSize, isBatch, stepsPerEpoch } from "./data";
 import { LossOption, resolveLoss } from "./loss-option";
 import { Metric, resolveMetrics } from "./metrics";
 import { Callback, CallbackList, Logs, TrainContext } from "./callbacks";
@@ -41,6 +48,7 @@ import { History } from "./history";
 import { OutputStream, ProgressReporter } from "./progress";
 import { OptimizerLike, accumulationOf, checkOptimizer, emaEnabled } from "./optimizer-like";
 import { evaluateLogs, inEvalMode, lossValue } from "./evaluate";
+import { checkOptionKeys } from "./options";
 
 export interface FitOptions {
   /** Any optim.Optimizer (or an object with step/zeroGrad). */
@@ -48,6 +56,8 @@ export interface FitOptions {
   /** `(pred, y) => scalar Tensor` (mean over the batch), or "crossEntropy" | "mse" | "binaryCrossEntropy". */
   loss: LossOption;
   epochs: number;
+  /** Epoch index to start at, for resuming (default 0; Keras's `initial_epoch`); `epochs` stays the index to stop at. */
+  initialEpoch?: number;
   /** Batch size for a single `{ x, y }` dataset (default 32); an iterable of batches is used as given. */
   batchSize?: number;
   /** Reshuffle a `{ x, y }` dataset every epoch (default true). */
@@ -72,6 +82,10 @@ export interface FitOptions {
 }
 
 const VERBOSE = [0, 1, 2];
+const FIT_OPTION_KEYS = [
+  "optimizer", "loss", "epochs", "initialEpoch", "batchSize", "shuffle", "seed", "validationData", "metrics", "callbacks",
+  "verbose", "gradientAccumulationSteps", "accuracyThreshold", "output", "now",
+] as const;
 
 /**
  * Trains `model` on `data` and returns the per-epoch History.
@@ -85,10 +99,13 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
   // Validate everything before touching the model or the optimizer.
   if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${typeof model}`);
   if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options { optimizer, loss, epochs, batchSize, ... } are required`);
+  checkOptionKeys(where, opts, FIT_OPTION_KEYS);
   const optimizer = checkOptimizer(opts.optimizer, where);
   const lossFn = resolveLoss(opts.loss, where);
   const epochs = opts.epochs;
   if (typeof epochs !== "number" || !Number.isInteger(epochs) || epochs < 0) throw new Error(`${where}: epochs must be an integer >= 0, got ${String(epochs)}`);
+  const initialEpoch = opts.initialEpoch ?? 0;
+  if (typeof initialEpoch !== "number" || !Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`${where}: initialEpoch must be an integer >= 0, got ${String(initialEpoch)}`);
   const batchSize = checkBatchSize(opts.batchSize ?? 32, where);
   const verbose = opts.verbose ?? 1;
   if (!VERBOSE.includes(verbose)) throw new Error(`${where}: verbose must be 0, 1 or 2, got ${String(verbose)}`);
@@ -102,6 +119,7 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
   if (opts.validationData !== undefined && !isBatch(opts.validationData) && typeof (opts.validationData as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
     throw new Error(`${where}: validationData must be { x: Tensor, y } or an iterable of such batches`);
   }
+  if (opts.loss === "crossEntropy" && isBatch(data)) checkClassLabels(model, data, where);
   const params: Parameter[] = model.parameters().filter((p) => p.trainable);
   if (params.length === 0) throw new Error(`${where}: the model has no trainable parameters`);
   const callbacks = new CallbackList(opts.callbacks ?? []);
@@ -123,7 +141,9 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
   optimizer.zeroGrad(params);
   let epochsRun = 0;
   let lastLogs: Logs = {};
-  for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
+  // Resuming: draw the skipped epochs' permutations so epoch k shuffles as in an uninterrupted run.
+  for (let epoch = 0; epoch < Math.min(initialEpoch, epochs); epoch++) skipEpochShuffle(data, { batchSize, shuffle, generator });
+  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     callbacks.onEpochBegin(epoch, {});
     progress.epochBegin();
     let samples = 0;
@@ -204,6 +224,27 @@ function validate(model: Module, data: Data, lossFn: ReturnType<typeof resolveLo
   const out: Logs = {};
   for (const [k, v] of Object.entries(logs)) out[`val_${k}`] = v;
   return out;
+}
+
+/**
+ * Class labels are checked before training starts (not when their batch comes up, after some
+ * steps were already applied): each must be an integer in [0, classes), classes being the
+ * width of the model's output, found with a one-row forward pass in eval mode without the tape.
+ */
+function checkClassLabels(model: Module, data: Batch, where: string): void {
+  const y = data.y;
+  if (y instanceof Tensor && y.rank !== 1) return; // probabilities [N, C]: crossEntropy checks them
+  const labels = y instanceof Tensor ? y.values : y;
+  if (labels.length === 0 || data.x.shape[0] === 0) return;
+  const out = inEvalMode(model, () => model.call(sliceRows(data.x, 0, 1)));
+  if (out.rank !== 2) return; // crossEntropy reports the logits' shape
+  const classes = out.shape[1];
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (!Number.isInteger(c) || c < 0 || c >= classes) {
+      throw new Error(`${where}: label ${JSON.stringify(c)} at index ${i} is not an integer class in [0, ${classes - 1}] (the model outputs ${classes} classes)`);
+    }
+  }
 }
 
 function checkAccumulation(k: unknown, optimizer: OptimizerLike, where: string): void {

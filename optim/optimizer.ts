@@ -321,6 +321,9 @@ export abstract class Optimizer {
       if (!sameShape(g.shape, p.shape)) {
         throw new Error(`${o}: grads[${k}] has shape ${fmt(g.shape)} but its parameter${p.name ? ` "${p.name}"` : ""} has shape ${fmt(p.shape)}`);
       }
+      if (g.dtype !== p.dtype) {
+        throw new Error(`${o}: grads[${k}] is ${g.dtype} but its parameter${p.name ? ` "${p.name}"` : ""} is ${p.dtype} (mixing dtypes is not allowed; convert the gradient)`);
+      }
       any = true;
     }
     if (!any) throw new Error(`${o}: no gradients provided for any parameter (all ${vars.length} are null; did you call loss.backward()?)`);

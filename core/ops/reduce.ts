@@ -29,7 +29,8 @@ function reduceOneAxis(v: FloatArray, shape: number[], axis: number, kind: Kind)
         for (let i = 0; i < inner; i++) out[ob + i] += v[row + i];
       }
     } else {
-      for (let i = 0; i < inner; i++) out[ob + i] = v[ib + i];
+      // An empty axis (n = 0; only logsumexp gets here, max/min throw first) starts from the identity ∓∞.
+      for (let i = 0; i < inner; i++) out[ob + i] = n > 0 ? v[ib + i] : kind === "max" ? -Infinity : Infinity;
       for (let k = 1; k < n; k++) {
         const row = ib + k * inner;
         for (let i = 0; i < inner; i++) {
@@ -62,6 +63,8 @@ function outputShape(x: Tensor, axes: number[], keepDims: boolean): number[] {
 
 function resolve(x: Tensor, opts: ReduceOptions, op: string): number[] {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
+  // A misspelled key ({ axes: 1 }) would otherwise silently reduce over every axis.
+  for (const k of Object.keys(opts ?? {})) if (k !== "axis" && k !== "keepDims") throw new Error(`${op}: unknown option ${JSON.stringify(k)} (allowed: axis, keepDims)`);
   return normalizeAxes(opts.axis, x.rank, op);
 }
 

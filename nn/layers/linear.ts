@@ -1,5 +1,5 @@
 /** Linear: y = x Wᵀ + b over the last axis, as PyTorch's nn.Linear (weight [out, in]). */
-import { Parameter, Tensor } from "../../core";
+import { Parameter, Tensor, linear } from "../../core";
 import { fmt } from "../../core/shape";
 import { Module } from "../module";
 import { torchDefault } from "../init";
@@ -37,8 +37,7 @@ export class Linear extends Module {
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
       throw new Error(`Linear: expected input with last dim ${this.inFeatures}, got shape ${fmt(x.shape)}`);
     }
-    const y = x.matmul(this.weight.transpose());
-    return this.bias ? y.add(this.bias) : y;
+    return linear(x, this.weight, this.bias); // one fused GEMM, no transpose copy
   }
 
   toString(): string {

@@ -114,3 +114,25 @@ describe("gradCheck over the op table (float64)", () => {
     expect(r.ok).to.equal(false);
   });
 });
+
+describe("linear (fused x·wᵀ + b)", () => {
+  it("matches matmul + add forward", () => {
+    const x = nd.randn([5, 4], { dtype: "float64", seed: 1 });
+    const w = nd.randn([3, 4], { dtype: "float64", seed: 2 });
+    const b = nd.randn([3], { dtype: "float64", seed: 3 });
+    const ref = nd.add(nd.matmul(x, nd.transpose(w)), b);
+    const out = nd.linear(x, w, b);
+    out.values.forEach((v, i) => expect(Math.abs(v - ref.values[i])).to.be.lessThan(1e-12));
+  });
+  for (const [name, shapes] of [["2-D with bias", [[5, 4], [3, 4], [3]]], ["3-D input", [[2, 3, 4], [6, 4], [6]]], ["no bias", [[7, 9], [5, 9]]]] as const) {
+    it(`gradCheck ${name}`, () => {
+      const inputs = shapes.map((s, i) => nd.randn(s as unknown as number[], { dtype: "float64", seed: 10 + i }));
+      const r = nd.gradCheck((x, w, b) => nd.linear(x, w, b), inputs);
+      expect(r.ok, JSON.stringify(r.worst)).to.equal(true);
+    });
+  }
+  it("rejects mismatched shapes", () => {
+    expect(() => nd.linear(nd.zeros([2, 3]), nd.zeros([4, 5]))).to.throw(/linear: input \[2,3\] does not end in 5/);
+    expect(() => nd.linear(nd.zeros([2, 5]), nd.zeros([4, 5]), nd.zeros([3]))).to.throw(/linear: bias must have shape \[4\], got \[3\]/);
+  });
+});
