@@ -1,0 +1,70 @@
+/** Helpers to build the three contenders of a comparison. */
+import { Contender } from "./harness";
+import type * as TF from "@tensorflow/tfjs";
+import { Backend, Tf, tf, unavailable, useBackend } from "./tf";
+
+/** Per-contender overrides of the timing plan. */
+export interface SideOptions {
+  warmup?: number;
+  perRound?: number;
+}
+
+/** Registers a tensor to be disposed at teardown; returns it. */
+export type Keep = <T extends TF.Tensor>(x: T) => T;
+
+/**
+ * A tfjs contender on `backend`. `make` runs with that backend active and returns the step
+ * function; tensors it passes to `keep`, and all variables, are disposed at teardown.
+ */
+export function tfSide(backend: Backend, make: (t: Tf, keep: Keep) => () => void, opts: SideOptions = {}): Contender {
+  let step: (() => void) | null = null;
+  let owned: TF.Tensor[] = [];
+  // variables are global in tfjs: this side frees only those that appeared during its own
+  // setup and warm-up (its weights and its optimizer's slots), never the other backend's
+  let before = new Set<string>();
+  let ownVars: string[] = [];
+  const names = (): string[] => Object.keys(tf().engine().registeredVariables);
+  return {
+    name: `tfjs-${backend}`,
+    ...opts,
+    activate: async () => {
+      if (!(await useBackend(backend))) throw new Error(`tfjs ${backend} backend unavailable: ${unavailable(backend)}`);
+    },
+    setup: () => {
+      owned = [];
+      before = new Set(names());
+      step = make(tf(), (x) => {
+        owned.push(x);
+        return x;
+      });
+    },
+    run: () => step!(),
+    settle: () => {
+      ownVars = names().filter((n) => !before.has(n));
+    },
+    teardown: () => {
+      const t = tf();
+      const vars = t.engine().registeredVariables;
+      for (const n of ownVars) if (vars[n]) vars[n].dispose();
+      ownVars = [];
+      step = null;
+      for (const x of owned) x.dispose();
+      owned = [];
+    },
+  };
+}
+
+export function ndSide(make: () => () => void, opts: SideOptions = {}): Contender {
+  let step: (() => void) | null = null;
+  return {
+    name: "ndgrad",
+    ...opts,
+    setup: () => {
+      step = make();
+    },
+    run: () => step!(),
+    teardown: () => {
+      step = null;
+    },
+  };
+}

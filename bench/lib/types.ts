@@ -1,0 +1,45 @@
+/** What a workload reports: rows of the results table (and of bench/results/latest.json). */
+
+export const SIDES = ["ndgrad", "tfjs-cpu", "tfjs-wasm"] as const;
+export type Side = (typeof SIDES)[number];
+
+export interface Target {
+  /** "<=" for times and bytes, ">=" for throughput. */
+  op: "<=" | ">=";
+  value: number;
+}
+
+export interface Row {
+  /** Stable key, compared across runs: "mlp", "matmul-512", ... */
+  id: string;
+  /** The workload (`--only` name) that produced it. */
+  workload: string;
+  label: string;
+  unit: "ms" | "us/op" | "GFLOP/s" | "B/param";
+  /** Median per call (or the throughput / size), null when the side did not run. */
+  values: Partial<Record<Side, number | null>>;
+  /** min..max of the per-round medians, in `unit`. */
+  spread?: Partial<Record<Side, [number, number]>>;
+  /** Why a side shows n/a. */
+  notes?: Partial<Record<Side, string>>;
+  target?: Target;
+  /** What exactly ran (optimizer, shapes ...). */
+  detail?: string;
+}
+
+export interface Context {
+  quick: boolean;
+  /** Print progress lines. */
+  log: (s: string) => void;
+}
+
+export interface Workload {
+  name: string;
+  summary: string;
+  run: (ctx: Context) => Promise<Row[]>;
+}
+
+/** Larger is better for this unit (then the ratio is ndgrad / tfjs). */
+export function higherIsBetter(unit: Row["unit"]): boolean {
+  return unit === "GFLOP/s";
+}
