@@ -38,18 +38,18 @@ function matchingTarget(pred: Tensor, target: Tensor | number[], name: string): 
 
 /**
  * Softmax cross-entropy between logits [N, C] and integer class labels (N of them, in [0, C)),
- * computed stably through logSoftmax. Labels may also be class probabilities: a Tensor of the
- * logits' shape (PyTorch's soft targets). "none" gives the [N] per-sample losses.
+ * computed stably (one fused log-sum-exp pass per row for class indices, logSoftmax for soft
+ * targets). Labels may also be class probabilities: a Tensor of the logits' shape (PyTorch's
+ * soft targets). "none" gives the [N] per-sample losses.
  * @example crossEntropy(tensor([[2, 0, -1], [0, 3, 0]]), [0, 1]) // ≈ 0.110
  */
 export function crossEntropy(logits: Tensor, labels: Int32Array | number[] | Tensor, opts: LossOptions = {}): Tensor {
   checkTensor(logits, "crossEntropy", "logits");
   if (logits.rank !== 2) throw new Error(`crossEntropy: logits must be 2-D [batch, classes], got ${fmt(logits.shape)}`);
   const [N, C] = logits.shape;
-  const logp = logSoftmax(logits, 1);
   if (labels instanceof Tensor && labels.rank === 2) {
     const probs = matchingTarget(logits, labels, "crossEntropy");
-    return reduce(logp.mul(probs).sum({ axis: 1 }).neg(), opts.reduction, "crossEntropy");
+    return reduce(logSoftmax(logits, 1).mul(probs).sum({ axis: 1 }).neg(), opts.reduction, "crossEntropy");
   }
   let idx: ArrayLike<number>;
   if (labels instanceof Tensor) {
@@ -61,17 +61,50 @@ export function crossEntropy(logits: Tensor, labels: Int32Array | number[] | Ten
     throw new Error(`crossEntropy: labels must be an Int32Array, a number[] or a Tensor, got ${labels === null ? "null" : typeof labels}`);
   }
   if (idx.length !== N) throw new Error(`crossEntropy: got ${idx.length} labels for ${N} rows of logits ${fmt(logits.shape)}`);
-  // One-hot selection: the loss of row i is -logp[i, label_i]; mul/sum give the backward for free.
-  const onehot = allocate(logits.dtype, N * C);
+  const labelIdx = new Int32Array(N);
   for (let i = 0; i < N; i++) {
     const y = idx[i];
     if (typeof y !== "number" || !Number.isInteger(y) || y < 0 || y >= C) {
       throw new Error(`crossEntropy: label ${JSON.stringify(y)} at index ${i} is not an integer class in [0, ${C - 1}] (logits ${fmt(logits.shape)})`);
     }
-    onehot[i * C + y] = 1;
+    labelIdx[i] = y;
   }
-  const nll = logp.mul(new Tensor(onehot, [N, C])).sum({ axis: 1 }).neg();
-  return reduce(nll, opts.reduction, "crossEntropy");
+  return reduce(nllFromLogits(logits, labelIdx), opts.reduction, "crossEntropy");
+}
+
+/**
+ * Per-row softmax cross-entropy [N] for integer labels, fused: one pass per row computes the
+ * stable log-sum-exp (max subtracted first), loss_i = lse_i − x[i, y_i]; backward is
+ * g_i · (softmax_i − onehot(y_i)), recomputing softmax from the saved lse instead of building
+ * logSoftmax, a one-hot matrix and three more graph nodes.
+ */
+function nllFromLogits(logits: Tensor, labels: Int32Array): Tensor {
+  const [N, C] = logits.shape;
+  const xv = logits.values;
+  const lse = new Float64Array(N);
+  const out = allocate(logits.dtype, N);
+  for (let i = 0; i < N; i++) {
+    const row = i * C;
+    let m = -Infinity;
+    for (let j = 0; j < C; j++) if (xv[row + j] > m) m = xv[row + j];
+    if (m === -Infinity) m = 0; // an all −∞ row: keep exp() NaN-free, as logSoftmax does
+    let s = 0;
+    for (let j = 0; j < C; j++) s += Math.exp(xv[row + j] - m);
+    lse[i] = Math.log(s) + m;
+    out[i] = lse[i] - xv[row + labels[i]];
+  }
+  return record("crossEntropy", [logits], new Tensor(out, [N]), (g) => {
+    const gv = g.values;
+    const d = allocate(logits.dtype, N * C);
+    for (let i = 0; i < N; i++) {
+      const row = i * C;
+      const gi = gv[i];
+      const l = lse[i];
+      for (let j = 0; j < C; j++) d[row + j] = gi * Math.exp(xv[row + j] - l);
+      d[row + labels[i]] -= gi;
+    }
+    return [new Tensor(d, logits.shape)];
+  });
 }
 
 /**

@@ -62,6 +62,11 @@ export function maxPool2d(x: Tensor, k: number | [number, number], opts: Pool2dO
 
 function maxPoolKernel(xv: FloatArray, out: FloatArray, arg: Int32Array | null, g: PoolGeometry): void {
   const { N, C, H, W, KH, KW, SH, SW, OH, OW } = g;
+  if (KH === 2 && KW === 2 && SH === 2 && SW === 2) {
+    if (arg === null) maxPool2x2(xv, out, N * C, H, W, OH, OW);
+    else maxPool2x2Arg(xv, out, arg, N * C, H, W, OH, OW);
+    return;
+  }
   let o = 0;
   for (let plane = 0; plane < N * C; plane++) {
     const base = plane * H * W;
@@ -84,6 +89,50 @@ function maxPoolKernel(xv: FloatArray, out: FloatArray, arg: Int32Array | null, 
         out[o] = best;
         if (arg !== null) arg[o] = bestAt;
         o++;
+      }
+    }
+  }
+}
+
+/**
+ * The common 2 × 2, stride 2 window, unrolled: four loads and three compares per output, the same
+ * comparisons in the same order as the general loop (first maximum wins, NaN wins), so results
+ * and arg-max ties are identical. Inference (no gradient wanted) skips the index bookkeeping.
+ */
+function maxPool2x2(xv: FloatArray, out: FloatArray, planes: number, H: number, W: number, OH: number, OW: number): void {
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      let p = base + 2 * oh * W;
+      for (let ow = 0; ow < OW; ow++, p += 2) {
+        let best = xv[p];
+        const v1 = xv[p + 1], v2 = xv[p + W], v3 = xv[p + W + 1];
+        if (v1 > best || v1 !== v1) best = v1;
+        if (v2 > best || v2 !== v2) best = v2;
+        if (v3 > best || v3 !== v3) best = v3;
+        out[o++] = best;
+      }
+    }
+  }
+}
+
+function maxPool2x2Arg(xv: FloatArray, out: FloatArray, arg: Int32Array, planes: number, H: number, W: number, OH: number, OW: number): void {
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      let p = base + 2 * oh * W;
+      for (let ow = 0; ow < OW; ow++, p += 2) {
+        // -Infinity at p stays put in the general loop too (−∞ > −∞ is false), so start at p
+        let best = xv[p];
+        let at = p;
+        const v1 = xv[p + 1], v2 = xv[p + W], v3 = xv[p + W + 1];
+        if (v1 > best || v1 !== v1) { best = v1; at = p + 1; }
+        if (v2 > best || v2 !== v2) { best = v2; at = p + W; }
+        if (v3 > best || v3 !== v3) { best = v3; at = p + W + 1; }
+        out[o] = best;
+        arg[o++] = at;
       }
     }
   }
