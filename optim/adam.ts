@@ -16,7 +16,7 @@ import type { FloatArray } from "../core/dtype";
 import { Optimizer, checkHyper, readHyper } from "./optimizer";
 import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import type { Hyper, OptimizerOptions } from "./types";
-import { roundFor } from "./pipeline/round";
+import { adamAlphaF32, adamAlphaF64, adamAmsgradF32, adamAmsgradF64, adamF32, adamF64 } from "./kernels";
 import { checkBoolean, checkNumber } from "./validate";
 
 export interface AdamOptions extends OptimizerOptions {
@@ -60,26 +60,23 @@ export abstract class AdamBase extends Optimizer {
     this.b2 = readHyper(this.className, "beta2", this.beta2, BETA);
   }
 
+  protected foldsDecay(): boolean {
+    return true;
+  }
+
+  // The loop is a per-dtype kernel in kernels/adam.ts (AdamW's decay folded in); see there for why.
   protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number): void {
     const m = this.slots.momentums[i], u = this.slots.velocities[i];
-    const uh = this.amsgrad ? this.slots.velocityHats[i] : null;
-    const r = roundFor(v);
     const t = this.iterations + 1;
-    const b1 = r(this.b1), b2 = r(this.b2), eps = r(this.epsilon);
-    const alpha = r(r(r(lr) * r(Math.sqrt(r(1 - r(Math.pow(b2, t)))))) / r(1 - r(Math.pow(b1, t))));
-    const omb1 = r(1 - b1), omb2 = r(1 - b2);
-    for (let k = 0; k < v.length; k++) {
-      const gk = g[k];
-      // Round before reuse: an assignment expression yields the double, not the stored float32.
-      const mk = r(m[k] + r(r(gk - m[k]) * omb1));
-      let uk = r(u[k] + r(r(r(gk * gk) - u[k]) * omb2));
-      m[k] = mk;
-      u[k] = uk;
-      if (uh) {
-        if (uk > uh[k]) uh[k] = uk;
-        uk = uh[k];
-      }
-      v[k] = v[k] - r(r(mk * alpha) / r(r(Math.sqrt(uk)) + eps));
+    const wd = this.stepDecay;
+    if (v instanceof Float32Array) {
+      const alpha = adamAlphaF32(lr, this.b1, this.b2, t);
+      if (this.amsgrad) adamAmsgradF32(v, g as Float32Array, m as Float32Array, u as Float32Array, this.slots.velocityHats[i] as Float32Array, alpha, this.b1, this.b2, this.epsilon, wd, lr);
+      else adamF32(v, g as Float32Array, m as Float32Array, u as Float32Array, alpha, this.b1, this.b2, this.epsilon, wd, lr);
+    } else {
+      const alpha = adamAlphaF64(lr, this.b1, this.b2, t);
+      if (this.amsgrad) adamAmsgradF64(v, g as Float64Array, m as Float64Array, u as Float64Array, this.slots.velocityHats[i] as Float64Array, alpha, this.b1, this.b2, this.epsilon, wd, lr);
+      else adamF64(v, g as Float64Array, m as Float64Array, u as Float64Array, alpha, this.b1, this.b2, this.epsilon, wd, lr);
     }
   }
 

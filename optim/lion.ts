@@ -5,8 +5,8 @@
  *   v ← v − lr·sign(c)           (every element moves by exactly lr, or 0 where c = 0)
  *   m ← β2·m + (1 − β2)·g        (updated after the weights)
  *
- * Decoupled weight decay `v ← v − v·wd·lr` runs before, in the base pipeline, so it never
- * changes the sign direction. One slot per parameter (`momentums`): half of AdamW's memory.
+ * Decoupled weight decay `v ← v − v·wd·lr` applies to the weight before the step (folded into
+ * the same pass), so it never changes the sign direction. One slot per parameter (`momentums`): half of AdamW's memory.
  *
  * Guidance from the paper: because the sign update has a larger norm than Adam's, use a
  * learning rate 3-10x smaller than for AdamW, and a weight decay 3-10x larger (the effective
@@ -21,7 +21,7 @@ import type { FloatArray } from "../core/dtype";
 import { Optimizer, checkHyper, readHyper } from "./optimizer";
 import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import type { Hyper, OptimizerOptions } from "./types";
-import { roundFor } from "./pipeline/round";
+import { lionF32, lionF64 } from "./kernels";
 
 export interface LionOptions extends OptimizerOptions {
   /** Interpolation for the update direction, in (0, 1] (default 0.9). */
@@ -60,16 +60,15 @@ export class Lion extends Optimizer {
     this.b2 = readHyper("Lion", "beta2", this.beta2, BETA2);
   }
 
+  protected foldsDecay(): boolean {
+    return true;
+  }
+
+  // The loop is the per-dtype kernel in kernels/lion.ts (decay folded in); see there for why.
   protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number): void {
     const m = this.slots.momentums[i];
-    const r = roundFor(v);
-    const b1 = r(this.b1), b2 = r(this.b2), omb1 = r(1 - b1), omb2 = r(1 - b2), lrr = r(lr);
-    for (let k = 0; k < v.length; k++) {
-      const gk = g[k], mk = m[k];
-      const c = r(mk * b1) + r(gk * omb1);
-      v[k] = v[k] - (c > 0 ? lrr : c < 0 ? -lrr : c === 0 ? 0 : NaN);
-      m[k] = r(mk * b2) + r(gk * omb2);
-    }
+    if (v instanceof Float32Array) lionF32(v, g as Float32Array, m as Float32Array, lr, this.b1, this.b2, this.stepDecay);
+    else lionF64(v, g as Float64Array, m as Float64Array, lr, this.b1, this.b2, this.stepDecay);
   }
 
   protected ownConfig(): Record<string, unknown> {

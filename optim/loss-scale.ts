@@ -19,6 +19,7 @@ import { Tensor } from "../core/tensor";
 import type { FloatArray } from "../core/dtype";
 import { Parameter } from "../core/parameter";
 import { Optimizer } from "./optimizer";
+import { allFiniteF32, allFiniteF64, unscaleF32, unscaleF64 } from "./kernels";
 import { SerializedOptimizer, deserializeOptimizer, registerOptimizer, serializeOptimizer, BASE_CONFIG_KEYS } from "./registry";
 import type { LearningRate, OptimizerState } from "./types";
 import { camelCase, checkNumber, checkOptions, fail, show } from "./validate";
@@ -158,7 +159,7 @@ export class LossScaleOptimizer extends Optimizer {
     for (const g of plan.grads) {
       if (!g) continue;
       const v = g.values;
-      for (let k = 0; k < v.length && finite; k++) if (!Number.isFinite(v[k])) finite = false;
+      finite = v instanceof Float32Array ? allFiniteF32(v) : allFiniteF64(v);
       if (!finite) break;
     }
     if (!finite) {
@@ -172,7 +173,10 @@ export class LossScaleOptimizer extends Optimizer {
       if (!g || p.overwriteWithGradient === true) return g;
       const out = this.unscaledFor(this.inner._indexOf(p), p);
       const src = g.values, dst: FloatArray = out.values;
-      for (let j = 0; j < dst.length; j++) dst[j] = src[j] / scale;
+      // Per-dtype kernels (monomorphic); the scale is already a float32 value.
+      if (dst instanceof Float32Array && src instanceof Float32Array) unscaleF32(src, scale, dst);
+      else if (dst instanceof Float64Array && src instanceof Float64Array) unscaleF64(src, scale, dst);
+      else for (let j = 0; j < dst.length; j++) dst[j] = src[j] / scale;
       return out;
     });
     this.inner.apply(scaled, plan.params);

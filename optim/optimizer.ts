@@ -117,6 +117,13 @@ export abstract class Optimizer {
   // Reused per call (no per-step allocation of typed arrays; these hold references only).
   private activeIdx: number[] = [];
   private activeGrads: FloatArray[] = [];
+  private decayedBuffers = new Set<ArrayBufferLike>();
+  /**
+   * The decoupled weight decay `updateStep` must fold into its pass for the param it is called
+   * for (0: none). Set by the pipeline only when the rule `foldsDecay()`; otherwise the decay has
+   * already run as its own pass.
+   */
+  protected stepDecay = 0;
 
   protected constructor(className: string, options: OptimizerOptions | undefined, defaults: { learningRate: number; weightDecay?: number | null }, ownKeys: readonly string[] = []) {
     const o = className;
@@ -149,10 +156,22 @@ export abstract class Optimizer {
 
   /**
    * The update rule for param `i`, in place, as one fused pass over `param`, `grad` and
-   * `this.slots[...][i]`. `grad` is the final gradient (unscaled, averaged, clipped); weight
-   * decay has already been applied. Must not allocate.
+   * `this.slots[...][i]`. `grad` is the final gradient (unscaled, averaged, clipped). Weight
+   * decay has already been applied, unless the rule `foldsDecay()`: then it applies
+   * `v ← v − v·stepDecay·lr` to each element (when `stepDecay` is not 0) before updating it.
+   * Must not allocate.
    */
   protected abstract updateStep(i: number, param: FloatArray, grad: FloatArray, lr: number): void;
+
+  /**
+   * True when `updateStep` applies `stepDecay` itself, in the same pass (saves a full read and
+   * write of every decayed weight). Keras decays every variable before updating any, but each
+   * decay touches only its own variable, so folding it per variable gives the same bits — the
+   * pipeline falls back to the separate pass when gradients or weights share memory.
+   */
+  protected foldsDecay(): boolean {
+    return false;
+  }
 
   /** Reads callable hyper-parameters and checks them; runs before anything is mutated. */
   protected resolveHypers(): void {}
@@ -458,11 +477,48 @@ export abstract class Optimizer {
       }
       clipInPlace(eff, this as ClipOptions);
     }
-    if (this.weightDecay !== null && this.weightDecay !== 0) {
+    const wd = this.weightDecay;
+    if (wd !== null && wd !== 0) {
       const mask = this.decayMaskNow();
-      for (const i of idx) if (mask[i]) decoupledDecay(this.params[i].values, this.weightDecay, lr);
+      if (this.foldsDecay() && !this.decayOrderMatters(mask)) {
+        try {
+          for (let j = 0; j < idx.length; j++) {
+            const i = idx[j];
+            this.stepDecay = mask[i] ? wd : 0;
+            this.updateStep(i, this.params[i].values, eff[j], lr);
+          }
+        } finally {
+          this.stepDecay = 0;
+        }
+        return;
+      }
+      for (const i of idx) if (mask[i]) decoupledDecay(this.params[i].values, wd, lr);
     }
     for (let j = 0; j < idx.length; j++) this.updateStep(idx[j], this.params[idx[j]].values, eff[j], lr);
+  }
+
+  /**
+   * Whether folding the decay into each update would change the result: only when a decayed
+   * weight shares memory with another active weight or with a gradient (then Keras's "decay all,
+   * then update" order is observable). Reuses one Set: no allocation in the steady state.
+   */
+  private decayOrderMatters(mask: boolean[]): boolean {
+    const idx = this.activeIdx, eff = this.activeGrads, decayed = this.decayedBuffers;
+    decayed.clear();
+    let count = 0;
+    for (const i of idx) {
+      if (!mask[i]) continue;
+      decayed.add(this.params[i].values.buffer);
+      count++;
+    }
+    let aliased = decayed.size !== count;
+    for (let j = 0; j < idx.length && !aliased; j++) {
+      const i = idx[j];
+      if (!mask[i] && decayed.has(this.params[i].values.buffer)) aliased = true;
+      else if (eff[j] !== this.scratch[i] && eff[j] !== this.accumulators[i] && decayed.has(eff[j].buffer)) aliased = true;
+    }
+    decayed.clear();
+    return aliased;
   }
 
   private emaStage(): void {

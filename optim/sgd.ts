@@ -13,7 +13,7 @@ import type { FloatArray } from "../core/dtype";
 import { Optimizer } from "./optimizer";
 import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import type { OptimizerOptions } from "./types";
-import { roundFor } from "./pipeline/round";
+import { sgdF32, sgdF64, sgdMomentumF32, sgdMomentumF64 } from "./kernels";
 import { checkBoolean, checkNumber } from "./validate";
 
 export interface SGDOptions extends OptimizerOptions {
@@ -43,21 +43,21 @@ export class SGD extends Optimizer {
     return this.momentum !== 0 ? ["momentums"] : [];
   }
 
+  protected foldsDecay(): boolean {
+    return true;
+  }
+
+  // The loops are per-dtype kernels in kernels/sgd.ts (decay folded in); see there for why.
   protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number): void {
-    const r = roundFor(v);
-    const lrr = r(lr);
+    const wd = this.stepDecay;
     if (this.momentum === 0) {
-      for (let k = 0; k < v.length; k++) v[k] = v[k] - r(g[k] * lrr);
+      if (v instanceof Float32Array) sgdF32(v, g as Float32Array, lr, wd);
+      else sgdF64(v, g as Float64Array, lr, wd);
       return;
     }
     const b = this.slots.momentums[i];
-    const mu = r(this.momentum);
-    for (let k = 0; k < v.length; k++) {
-      const step = r(g[k] * lrr);
-      const bk = r(r(b[k] * mu) - step);
-      b[k] = bk;
-      v[k] = v[k] + (this.nesterov ? r(r(bk * mu) - step) : bk);
-    }
+    if (v instanceof Float32Array) sgdMomentumF32(v, g as Float32Array, b as Float32Array, lr, this.momentum, this.nesterov, wd);
+    else sgdMomentumF64(v, g as Float64Array, b as Float64Array, lr, this.momentum, this.nesterov, wd);
   }
 
   protected ownConfig(): Record<string, unknown> {

@@ -7,6 +7,10 @@
  */
 import type { FloatArray } from "../../core/dtype";
 import { roundFor } from "./round";
+import { clipByNormF32, clipByNormF64, clipByValueF32, clipByValueF64, scaleF32, scaleF64, sumOfSquaresF32, sumOfSquaresF64 } from "../kernels";
+
+// The passes themselves are the per-dtype kernels in ../kernels (monomorphic: fast whatever
+// else ran in the process); this file keeps Keras's rules and their order.
 
 export interface ClipOptions {
   clipNorm: number | null;
@@ -21,18 +25,13 @@ export function clipActive(o: ClipOptions): boolean {
 
 /** Σ g², accumulated in a double (as exact as a float32 reduction can hope to be). */
 export function sumOfSquares(g: FloatArray): number {
-  let s = 0;
-  for (let k = 0; k < g.length; k++) s += g[k] * g[k];
-  return s;
+  return g instanceof Float32Array ? sumOfSquaresF32(g) : sumOfSquaresF64(g);
 }
 
 /** `g ← g·c / max(‖g‖₂, c)`: a tensor longer than c is scaled onto the sphere of radius c; a zero tensor stays zero. */
 export function clipByNorm(g: FloatArray, c: number): void {
-  const r = roundFor(g);
-  const cr = r(c);
-  const norm = r(Math.sqrt(r(sumOfSquares(g))));
-  const denom = Math.max(norm, cr);
-  for (let k = 0; k < g.length; k++) g[k] = r(g[k] * cr) / denom;
+  if (g instanceof Float32Array) clipByNormF32(g, c);
+  else clipByNormF64(g, c);
 }
 
 /** `‖(g₁, …, gₙ)‖₂` over every element of every tensor. */
@@ -51,19 +50,18 @@ export function clipByGlobalNorm(gs: readonly FloatArray[], c: number): void {
   const n = globalNorm(gs);
   const cr = f(c);
   const scale = f(f(cr * Math.min(f(1 / n), f(1 / cr))) + (n - n));
+  // A Float32Array store rounds g·scale exactly as fround would.
   for (const g of gs) {
-    const r = roundFor(g);
-    for (let k = 0; k < g.length; k++) g[k] = r(g[k] * scale);
+    if (g instanceof Float32Array) scaleF32(g, scale);
+    else scaleF64(g, scale);
   }
 }
 
 /** `g ← clamp(g, −c, c)` elementwise. */
 export function clipByValue(g: FloatArray, c: number): void {
   const cr = roundFor(g)(c);
-  for (let k = 0; k < g.length; k++) {
-    const x = g[k];
-    g[k] = x > cr ? cr : x < -cr ? -cr : x;
-  }
+  if (g instanceof Float32Array) clipByValueF32(g, cr);
+  else clipByValueF64(g, cr);
 }
 
 /** Runs the active rule on `gs` in place (nothing when none is active). */

@@ -5,15 +5,23 @@
  */
 import type { FloatArray } from "../../core/dtype";
 import { roundFor } from "./round";
+import { accumulateF32, accumulateF64, averageIntoF32, averageIntoF64, decayF32, decayF64, emaF32, emaF64, unscaleF32, unscaleF64 } from "../kernels";
+
+// Each stage hands same-dtype typed arrays to its per-dtype kernel in ../kernels (monomorphic,
+// so it stays fast whatever else ran in the process); the generic loop only serves mixed inputs.
 
 /** Static loss-scale unscaling: `out ← g / factor` (out may be g). */
 export function unscale(g: ArrayLike<number>, factor: number, out: FloatArray): void {
+  if (out instanceof Float32Array && g instanceof Float32Array) return unscaleF32(g, Math.fround(factor), out);
+  if (out instanceof Float64Array && g instanceof Float64Array) return unscaleF64(g, factor, out);
   const fr = roundFor(out)(factor);
   for (let k = 0; k < out.length; k++) out[k] = g[k] / fr;
 }
 
 /** Non-update micro-step: `acc ← acc + g` (the raw, unclipped gradient). */
 export function accumulate(acc: FloatArray, g: ArrayLike<number>): void {
+  if (acc instanceof Float32Array && g instanceof Float32Array) return accumulateF32(acc, g);
+  if (acc instanceof Float64Array && g instanceof Float64Array) return accumulateF64(acc, g);
   for (let k = 0; k < acc.length; k++) acc[k] += g[k];
 }
 
@@ -22,6 +30,8 @@ export function accumulate(acc: FloatArray, g: ArrayLike<number>): void {
  * is not first added to the accumulator, as in Keras). The result then serves as the gradient.
  */
 export function averageInto(acc: FloatArray, g: ArrayLike<number>, n: number): void {
+  if (acc instanceof Float32Array && g instanceof Float32Array) return averageIntoF32(acc, g, n);
+  if (acc instanceof Float64Array && g instanceof Float64Array) return averageIntoF64(acc, g, n);
   const r = roundFor(acc);
   for (let k = 0; k < acc.length; k++) acc[k] = r(g[k] + acc[k]) / n;
 }
@@ -36,9 +46,8 @@ export function maxInto(acc: FloatArray, g: ArrayLike<number>): void {
  * gradient), on the weights as they were before this step's update.
  */
 export function decoupledDecay(v: FloatArray, wd: number, lr: number): void {
-  const r = roundFor(v);
-  const wdr = r(wd), lrr = r(lr);
-  for (let k = 0; k < v.length; k++) v[k] = v[k] - r(r(v[k] * wdr) * lrr);
+  if (v instanceof Float32Array) decayF32(v, wd, lr);
+  else decayF64(v, wd, lr);
 }
 
 /**
@@ -46,6 +55,8 @@ export function decoupledDecay(v: FloatArray, wd: number, lr: number): void {
  * copy of the weights (no zero-init bias), then with the EMA momentum.
  */
 export function emaUpdate(avg: FloatArray, v: FloatArray, momentum: number): void {
+  if (avg instanceof Float32Array && v instanceof Float32Array) return emaF32(avg, v, momentum);
+  if (avg instanceof Float64Array && v instanceof Float64Array) return emaF64(avg, v, momentum);
   const r = roundFor(avg);
   const m = r(momentum), om = r(1 - m);
   for (let k = 0; k < avg.length; k++) avg[k] = r(m * avg[k]) + r(om * v[k]);
