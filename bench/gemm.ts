@@ -1,9 +1,10 @@
 /**
- * GEMM throughput, one thread: `npx ts-node -T bench/gemm.ts [float32|float64|all]`.
+ * GEMM throughput: `npx ts-node -T bench/gemm.ts [float32|float64|all]` (NDGRAD_THREADS=1 for one thread).
  * Prints GFLOP/s (2·n³ flop per product, packing included) for square n = 128..1024,
  * plus the transposed-operand variants used by backward passes at n = 512.
  */
 import { gemm } from "../core/kernels/gemm";
+import { getNumThreads, waitForThreads } from "../core/kernels/threads";
 
 type Arr = Float32Array | Float64Array;
 
@@ -40,6 +41,8 @@ function time(n: number, dtype: string, transA: boolean, transB: boolean): numbe
 }
 
 const which = process.argv[2] ?? "all";
+waitForThreads(); // helpers start lazily; have them ready before timing
+console.log(`threads: ${getNumThreads()} (NDGRAD_THREADS)`);
 const dtypes = which === "all" ? ["float32", "float64"] : [which];
 // warm both dtypes first, so the figures are those of the shared (dtype-polymorphic) call sites
 for (const d of dtypes) time(64, d, false, false);

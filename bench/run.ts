@@ -21,6 +21,7 @@ import { state } from "./workloads/state";
 import { Row, Workload } from "./lib/types";
 import { Results, environment, footnotes, readPrevious, table, writeResults } from "./lib/report";
 import { tfInfo } from "./lib/tf";
+import { waitForThreads } from "../core/kernels/threads";
 
 const WORKLOADS: Workload[] = [calib, mlp, cnn, lion, adamw, sgd, matmul, overhead, state];
 const RESULTS = path.join(__dirname, "results", "latest.json");
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     if (unknown.length) throw new Error(`bench: unknown workload ${unknown.join(", ")}; known: ${WORKLOADS.map((w) => w.name).join(", ")}`);
     selected = WORKLOADS.filter((w) => args.only!.includes(w.name));
   }
+  waitForThreads(); // ndgrad's helper threads start lazily; have them ready before timing
   const env = environment();
   console.log(`ndgrad bench — ${env.commit}, node ${env.node}, ${env.cpu}${args.quick ? ", --quick" : ""}`);
   const previous = readPrevious(RESULTS);

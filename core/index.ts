@@ -20,6 +20,8 @@ export type { TapeNode } from "./autograd";
 export { gradCheck } from "./gradcheck";
 export type { GradCheckOptions, GradCheckResult } from "./gradcheck";
 export { toDot } from "./viz";
+export { setNumThreads, getNumThreads, waitForThreads, shutdownThreads } from "./kernels/threads";
+export { allocateShared, isShared } from "./dtype";
 
 export { neg, exp, log, sqrt, abs, square, tanh, sigmoid, relu, softplus, gelu } from "./ops/unary";
 export { add, sub, mul, div, pow, maximum, minimum } from "./ops/binary";

@@ -6,8 +6,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { execFileSync } from "child_process";
 import { tensor, randn, gradCheck, toDot, grad, Tensor } from "../core";
+import { graphSvg, graphText } from "./display/graph";
 
 const outArg = process.argv.indexOf("--out");
 const dotPath = outArg >= 0 ? process.argv[outArg + 1] : path.join("reports", "autograd-graph.dot");
@@ -44,10 +44,11 @@ console.log(`gradCheck(logSoftmax(t * tanh t)): ok=${check.ok}, max error ${chec
 fs.mkdirSync(path.dirname(dotPath), { recursive: true });
 fs.writeFileSync(dotPath, toDot(f));
 console.log(`\nwrote the graph of f to ${dotPath}`);
-try {
+const svg = graphSvg(f); // the notebooks' renderer: Graphviz when installed
+if (svg) {
   const svgPath = dotPath.replace(/\.dot$/, "") + ".svg";
-  execFileSync("dot", ["-Tsvg", dotPath, "-o", svgPath], { stdio: "ignore" });
+  fs.writeFileSync(svgPath, svg);
   console.log(`rendered ${svgPath} with Graphviz`);
-} catch {
-  console.log("(install Graphviz to render it: dot -Tsvg " + dotPath + " > graph.svg)");
+} else {
+  console.log(`(install Graphviz to draw it: dot -Tsvg ${dotPath} > graph.svg); as text:\n${graphText(f)}`);
 }

@@ -20,6 +20,7 @@
  * The panels live in grow-only module-level scratch, so steady-state calls allocate nothing.
  */
 import { FloatArray } from "../dtype";
+import { parallelGemm } from "./threads";
 
 /** Micro-tile height/width (rows of A, columns of B per register tile). */
 const MR = 4;
@@ -31,6 +32,11 @@ const NC = 2048;
 
 /** Below this many multiply-adds, packing costs more than it saves: use a plain loop. */
 const SMALL = 4096;
+/**
+ * From this many multiply-adds (2 MFLOP, ~0.45 ms on one thread) the product is split over the
+ * helper threads; below it a fork-join (~20-60 µs of wake-up and staging) would eat the gain.
+ */
+const PARALLEL_MIN = 1 << 20;
 
 let packA = new Float64Array(MC * KC);
 let packB = new Float64Array(KC * NC);
@@ -65,6 +71,30 @@ export function gemm(
       for (let i = 0; i < m; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + n);
     }
     gemmSmall(A, aOff, lda, transA, B, bOff, ldb, transB, C, cOff, ldc, m, n, k);
+    return;
+  }
+  if (m * n * k >= PARALLEL_MIN && parallelGemm(A, aOff, lda, transA, B, bOff, ldb, transB, C, cOff, ldc, m, n, k, accumulate)) {
+    return;
+  }
+  gemmPacked(A, aOff, lda, transA, B, bOff, ldb, transB, C, cOff, ldc, m, n, k, accumulate);
+}
+
+/**
+ * The packed path of `gemm` on its own (no size dispatch). Every element of C is a function of
+ * its row of op(A), its column of op(B) and the fixed k blocking (KC) only, so computing any
+ * block of rows or columns of C with this gives bit-identical values to the whole product:
+ * that is what lets threads.ts split a product across threads deterministically.
+ */
+export function gemmPacked(
+  A: FloatArray, aOff: number, lda: number, transA: boolean,
+  B: FloatArray, bOff: number, ldb: number, transB: boolean,
+  C: FloatArray, cOff: number, ldc: number,
+  m: number, n: number, k: number,
+  accumulate: boolean,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate) for (let i = 0; i < m; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + n);
     return;
   }
   const needB = KC * Math.min(NC, roundUp(n, NR));

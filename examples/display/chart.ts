@@ -3,6 +3,20 @@
  * reports and the notebooks (which show the same SVG inline).
  */
 
+import { PALETTE, esc, ticks, label } from "./svg";
+
+/** Ticks for a log10 axis (values are exponents): 1, 2, 5 times powers of ten, thinned to fit. */
+function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+    for (const m of hi - lo > 3 ? [1] : [1, 2, 5]) {
+      const t = e + Math.log10(m);
+      if (t >= lo && t <= hi) out.push(t);
+    }
+  }
+  return out.length >= 2 ? out : ticks(lo, hi);
+}
+
 export interface Series {
   name: string;
   /** y values; x is 1..n unless `x` is given */
@@ -20,29 +34,6 @@ export interface ChartOptions {
   height?: number;
   /** log10 y axis (for losses spanning decades) */
   logY?: boolean;
-}
-
-const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563", "#db2777"];
-
-function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-/** Round tick values covering [lo, hi]. */
-function ticks(lo: number, hi: number, count = 5): number[] {
-  if (lo === hi) return [lo];
-  const raw = (hi - lo) / count;
-  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
-}
-
-function label(v: number): string {
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  return a >= 1e4 || a < 1e-3 ? v.toExponential(1) : Number(v.toPrecision(4)).toString();
 }
 
 /**
@@ -73,7 +64,7 @@ export function lineChart(series: Series[], opts: ChartOptions = {}): string {
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`);
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   if (opts.title) parts.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(opts.title)}</text>`);
-  for (const t of ticks(y0, y1)) {
+  for (const t of opts.logY ? logTicks(y0, y1) : ticks(y0, y1)) {
     const y = sy(t).toFixed(1);
     parts.push(`<line x1="${m.left}" x2="${m.left + pw}" y1="${y}" y2="${y}" stroke="#e5e7eb"/>`);
     parts.push(`<text x="${m.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${esc(opts.logY ? label(Math.pow(10, t)) : label(t))}</text>`);
@@ -94,9 +85,17 @@ export function lineChart(series: Series[], opts: ChartOptions = {}): string {
     const d = p.map(([x, y], i) => `${i ? "L" : "M"}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(" ");
     parts.push(`<path class="series" data-name="${esc(s.name)}" d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
     if (p.length <= 40) for (const [x, y] of p) parts.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.5" fill="${color}"/>`);
-    const ly = m.top + 8 + k * 16;
-    parts.push(`<line x1="${m.left + pw - 120}" x2="${m.left + pw - 100}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
-    parts.push(`<text x="${m.left + pw - 95}" y="${ly}" dominant-baseline="middle">${esc(s.name)}</text>`);
+  });
+  // The legend goes last, on a translucent box, so curves never hide it.
+  const longest = series.reduce((w, s) => Math.max(w, s.name.length), 0);
+  const lw = 34 + longest * 6.2;
+  const lx = m.left + pw - lw - 6;
+  parts.push(`<rect x="${lx}" y="${m.top + 4}" width="${lw}" height="${series.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#d1d5db"/>`);
+  series.forEach((s, k) => {
+    const color = s.color ?? PALETTE[k % PALETTE.length];
+    const ly = m.top + 14 + k * 16;
+    parts.push(`<line x1="${lx + 6}" x2="${lx + 26}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
+    parts.push(`<text x="${lx + 31}" y="${ly}" dominant-baseline="middle">${esc(s.name)}</text>`);
   });
   parts.push("</svg>");
   return parts.join("\n");
