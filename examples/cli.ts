@@ -15,7 +15,13 @@ export interface FlagSpec {
 export function cli<S extends Record<string, FlagSpec>>(name: string, about: string, spec: S, argv = process.argv.slice(2)): { [K in keyof S]: S[K]["default"] } {
   const options: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
   for (const [key, f] of Object.entries(spec)) options[kebab(key)] = { type: f.type === "boolean" ? "boolean" : "string" };
-  const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    console.error(`${name}: ${(e as Error).message} (see --help)`);
+    process.exit(2);
+  }
   if (values.help) {
     const lines = [`${name}: ${about}`, "", `usage: npx ts-node -T examples/${name}.ts [options]`, ""];
     for (const [key, f] of Object.entries(spec)) lines.push(`  --${kebab(key).padEnd(16)} ${f.help} (default: ${f.default})`);
