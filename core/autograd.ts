@@ -10,6 +10,7 @@
  */
 import { Tensor } from "./tensor";
 import { fmt, sameShape } from "./shape";
+import { allocate } from "./dtype";
 
 /** One recorded op: its name, its inputs, and how to map the output's gradient to theirs. */
 export interface TapeNode {
@@ -92,7 +93,8 @@ export function topologicalOrder(root: Tensor): Tensor[] {
 }
 
 function addInto(a: Tensor, b: Tensor): Tensor {
-  const out = a.values.slice();
+  const out = allocate(a.dtype, a.size); // not slice(): big gradients stay shared (dtype.ts)
+  out.set(a.values);
   const bv = b.values;
   for (let i = 0; i < out.length; i++) out[i] += bv[i];
   return new Tensor(out, a.shape);

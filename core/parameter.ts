@@ -1,5 +1,6 @@
 /** Parameter: a trainable, named tensor that optimizers update in place. */
-import { DType, FloatArray } from "./dtype";
+import { DType, FloatArray, allocate, allocateShared, isShared } from "./dtype";
+import { PARALLEL_MIN_ELEMENTS } from "./kernels/threads";
 import { fmt, sameShape } from "./shape";
 import { NdArray, NestedArray, Tensor } from "./tensor";
 import { tensor } from "./creation";
@@ -28,11 +29,17 @@ export class Parameter extends Tensor {
 
   constructor(values: Tensor | NestedArray | FloatArray | NdArray, opts: ParameterOptions = {}) {
     const source = values instanceof Tensor ? values : tensor(values, { dtype: opts.dtype });
-    const data = source instanceof Tensor && values instanceof Tensor ? source.values.slice() : source.values;
-    const converted = opts.dtype && opts.dtype !== source.dtype
-      ? (opts.dtype === "float64" ? Float64Array.from(data) : Float32Array.from(data))
-      : data;
-    super(converted, source.shape, { requiresGrad: opts.trainable ?? true, name: opts.name ?? source.name });
+    const dtype = opts.dtype ?? source.dtype;
+    // A parameter is long-lived: from PARALLEL_MIN_ELEMENTS on its values live in a
+    // SharedArrayBuffer, so the threaded optimizer kernels can update it in place (a copy
+    // goes through allocate/allocateShared, never slice(), which returns a plain array).
+    const big = source.size >= PARALLEL_MIN_ELEMENTS;
+    let data: FloatArray = source.values;
+    if (values instanceof Tensor || dtype !== source.dtype || (big && !isShared(data))) {
+      data = big ? allocateShared(dtype, source.size) : allocate(dtype, source.size);
+      data.set(source.values); // converts like Float32Array.from / Float64Array.from
+    }
+    super(data, source.shape, { requiresGrad: opts.trainable ?? true, name: opts.name ?? source.name });
     this.trainable = opts.trainable ?? true;
     this.overwriteWithGradient = opts.overwriteWithGradient ?? false;
     this.constraint = opts.constraint;

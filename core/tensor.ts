@@ -11,7 +11,7 @@
  */
 import ndarray from "ndarray";
 import { inspect } from "util";
-import { DType, FloatArray, dtypeOf } from "./dtype";
+import { DType, FloatArray, allocate, dtypeOf } from "./dtype";
 import { Shape, fmt, sizeOf, stridesOf } from "./shape";
 import { formatTensor } from "./format";
 import type { TapeNode } from "./autograd";
@@ -114,7 +114,10 @@ export class Tensor {
 
   /** A copy with its own storage, not connected to the graph. */
   clone(): Tensor {
-    return new Tensor(this.values.slice(), this.shape, { name: this.name });
+    // allocate, not slice(): a big copy is then shared as any fresh big array (see dtype.ts)
+    const out = allocate(this.dtype, this.size);
+    out.set(this.values);
+    return new Tensor(out, this.shape, { name: this.name });
   }
 
   toString(): string {

@@ -22,6 +22,9 @@ import { Optimizer, checkHyper, readHyper } from "./optimizer";
 import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import type { Hyper, OptimizerOptions } from "./types";
 import { lionF32, lionF64 } from "./kernels";
+import { LION_F32, LION_F64 } from "./kernels/lion";
+import { parallelFor } from "../core/kernels/threads";
+import { parallelSized } from "./shared-state";
 
 export interface LionOptions extends OptimizerOptions {
   /** Interpolation for the update direction, in (0, 1] (default 0.9). */
@@ -65,10 +68,13 @@ export class Lion extends Optimizer {
   }
 
   // The loop is the per-dtype kernel in kernels/lion.ts (decay folded in); see there for why.
+  // A big parameter's pass is split by element ranges across threads (bit-identical).
   protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number): void {
     const m = this.slots.momentums[i];
-    if (v instanceof Float32Array) lionF32(v, g as Float32Array, m as Float32Array, lr, this.b1, this.b2, this.stepDecay);
-    else lionF64(v, g as Float64Array, m as Float64Array, lr, this.b1, this.b2, this.stepDecay);
+    const f32 = v instanceof Float32Array;
+    if (parallelSized(v.length)) parallelFor(f32 ? LION_F32 : LION_F64, [v, g, m], [lr, this.b1, this.b2, this.stepDecay], v.length);
+    else if (f32) lionF32(v, g as Float32Array, m as Float32Array, lr, this.b1, this.b2, this.stepDecay);
+    else lionF64(v as Float64Array, g as Float64Array, m as Float64Array, lr, this.b1, this.b2, this.stepDecay);
   }
 
   protected ownConfig(): Record<string, unknown> {

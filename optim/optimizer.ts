@@ -26,6 +26,7 @@
 import { Tensor } from "../core/tensor";
 import { Parameter } from "../core/parameter";
 import { FloatArray, allocate } from "../core/dtype";
+import { allocateState } from "./shared-state";
 import { fmt, sameShape } from "../core/shape";
 import { record } from "../core/autograd";
 import type { Hyper, LearningRate, OptimizerOptions, OptimizerState } from "./types";
@@ -296,7 +297,7 @@ export abstract class Optimizer {
     this.checkPendingFits(list);
     this.params = list.slice();
     this.index = new Map(list.map((p, i) => [p, i]));
-    const zerosLike = () => list.map((p) => allocate(p.dtype, p.size));
+    const zerosLike = () => list.map((p) => allocateState(p.dtype, p.size));
     if (this.useEma) this.averages = zerosLike();
     if (this.accumN) this.accumulators = zerosLike();
     this.slots = {};
@@ -390,7 +391,7 @@ export abstract class Optimizer {
     let s = this.scratch[i];
     if (!s) {
       const p = this.params[i];
-      s = this.scratch[i] = allocate(p.dtype, p.size);
+      s = this.scratch[i] = allocateState(p.dtype, p.size);
     }
     return s;
   }

@@ -445,7 +445,7 @@ export function gemmChunk(
 export function parallelFor(kernel: ParallelKernel, arrays: FloatArray[], scalars: (number | boolean)[], n: number): void {
   const fn = kernel.fn as (...a: unknown[]) => void;
   const p = n >= PARALLEL_MIN_ELEMENTS ? readyPool() : null;
-  if (!p || !arrays.every((a) => a.buffer instanceof SharedArrayBuffer && a.length >= n) || 6 + 3 * arrays.length + 2 * scalars.length > ARGS) {
+  if (!p || !arrays.every((a) => a.buffer instanceof SharedArrayBuffer && a.length >= n) || 6 + 3 * arrays.length + 2 * scalars.length > ARGS || misaligned(arrays, n)) {
     fn(...arrays, ...scalars);
     return;
   }
@@ -489,6 +489,23 @@ export function parallelFor(kernel: ParallelKernel, arrays: FloatArray[], scalar
   }
   join(p, job);
   if (err) throw err;
+}
+
+/**
+ * True when two of the arrays overlap in memory at different offsets: then element k of one is
+ * element k' ≠ k of another, one call's result depends on its loop order, and a split would
+ * not reproduce it. (The same array twice, e.g. `out` = `g`, is fine.)
+ */
+function misaligned(arrays: FloatArray[], n: number): boolean {
+  for (let i = 0; i < arrays.length; i++) {
+    for (let j = i + 1; j < arrays.length; j++) {
+      const a = arrays[i], b = arrays[j];
+      if (a.buffer !== b.buffer || (a.byteOffset === b.byteOffset && a.BYTES_PER_ELEMENT === b.BYTES_PER_ELEMENT)) continue;
+      const a0 = a.byteOffset, a1 = a0 + n * a.BYTES_PER_ELEMENT, b0 = b.byteOffset, b1 = b0 + n * b.BYTES_PER_ELEMENT;
+      if (a0 < b1 && b0 < a1) return true;
+    }
+  }
+  return false;
 }
 
 /** Control-block layout, for the helper side (thread-worker.ts). */

@@ -3,6 +3,8 @@
  *
  * @example clipByNormF32(g, 1)
  */
+import type { ParallelKernel } from "../../core/kernels/threads";
+
 const f = Math.fround;
 
 /** Σ g² accumulated in a double (float32 input). */
@@ -21,20 +23,40 @@ export function sumOfSquaresF64(g: Float64Array): number {
   return s;
 }
 
-/** `g ← fround(g·c) / max(‖g‖, c)` with Keras's float32 rounding. */
-export function clipByNormF32(g: Float32Array, c: number): void {
-  const cr = f(c);
-  const norm = f(Math.sqrt(f(sumOfSquaresF32(g))));
-  const denom = Math.max(norm, cr);
+/** The denominator `max(‖g‖, c)` of `clipByNormF32` (float32 rounding; `c` already rounded). */
+export function clipNormDenomF32(g: Float32Array, cr: number): number {
+  return Math.max(f(Math.sqrt(f(sumOfSquaresF32(g)))), cr);
+}
+
+/** The denominator `max(‖g‖, c)` of `clipByNormF64`. */
+export function clipNormDenomF64(g: Float64Array, c: number): number {
+  return Math.max(Math.sqrt(sumOfSquaresF64(g)), c);
+}
+
+/**
+ * The elementwise half of `clipByNormF32`: `g ← fround(g·cr) / denom`. Split from the norm (a
+ * reduction, kept on one thread so its summation order never changes) so threads can share it.
+ */
+export function scaleByNormF32(g: Float32Array, cr: number, denom: number): void {
   const n = g.length;
   for (let k = 0; k < n; k++) g[k] = f(g[k] * cr) / denom;
 }
 
-/** `g ← g·c / max(‖g‖, c)` in float64. */
-export function clipByNormF64(g: Float64Array, c: number): void {
-  const denom = Math.max(Math.sqrt(sumOfSquaresF64(g)), c);
+/** The elementwise half of `clipByNormF64`: `g ← g·c / denom`. */
+export function scaleByNormF64(g: Float64Array, c: number, denom: number): void {
   const n = g.length;
   for (let k = 0; k < n; k++) g[k] = (g[k] * c) / denom;
+}
+
+/** `g ← fround(g·c) / max(‖g‖, c)` with Keras's float32 rounding. */
+export function clipByNormF32(g: Float32Array, c: number): void {
+  const cr = f(c);
+  scaleByNormF32(g, cr, clipNormDenomF32(g, cr));
+}
+
+/** `g ← g·c / max(‖g‖, c)` in float64. */
+export function clipByNormF64(g: Float64Array, c: number): void {
+  scaleByNormF64(g, c, clipNormDenomF64(g, c));
 }
 
 /** `g ← g·scale` (float32; the store rounds). */
@@ -66,3 +88,12 @@ export function clipByValueF64(g: Float64Array, c: number): void {
     g[k] = x > c ? c : x < -c ? -c : x;
   }
 }
+
+// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
+// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
+export const SCALE_F32: ParallelKernel = { module: __filename, name: "scaleF32", fn: scaleF32 };
+export const SCALE_F64: ParallelKernel = { module: __filename, name: "scaleF64", fn: scaleF64 };
+export const CLIP_BY_VALUE_F32: ParallelKernel = { module: __filename, name: "clipByValueF32", fn: clipByValueF32 };
+export const CLIP_BY_VALUE_F64: ParallelKernel = { module: __filename, name: "clipByValueF64", fn: clipByValueF64 };
+export const SCALE_BY_NORM_F32: ParallelKernel = { module: __filename, name: "scaleByNormF32", fn: scaleByNormF32 };
+export const SCALE_BY_NORM_F64: ParallelKernel = { module: __filename, name: "scaleByNormF64", fn: scaleByNormF64 };

@@ -4,6 +4,8 @@
  *
  * @example decayF32(v, 0.004, 1e-3)
  */
+import type { ParallelKernel } from "../../core/kernels/threads";
+
 const f = Math.fround;
 
 /** Float32: Keras rounds v·wd, then ·lr, then the difference (on store). */
@@ -24,3 +26,8 @@ export function decayF64(v: Float64Array, wd: number, lr: number): void {
     v[k] = vk - vk * wd * lr;
   }
 }
+
+// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
+// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
+export const DECAY_F32: ParallelKernel = { module: __filename, name: "decayF32", fn: decayF32 };
+export const DECAY_F64: ParallelKernel = { module: __filename, name: "decayF64", fn: decayF64 };

@@ -12,6 +12,8 @@
  *
  * @example lionF32(v, g, m, 1e-4, 0.9, 0.99, 0) // v, g, m: Float32Array of equal length
  */
+import type { ParallelKernel } from "../../core/kernels/threads";
+
 const f = Math.fround;
 
 /** Lion on float32 arrays, in place on `v` and `m`. `wd` 0 means no decay. */
@@ -63,3 +65,8 @@ export function lionF64(v: Float64Array, g: Float64Array, m: Float64Array, lr: n
     m[k] = mk * b2 + gk * omb2;
   }
 }
+
+// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
+// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
+export const LION_F32: ParallelKernel = { module: __filename, name: "lionF32", fn: lionF32 };
+export const LION_F64: ParallelKernel = { module: __filename, name: "lionF64", fn: lionF64 };

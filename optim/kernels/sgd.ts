@@ -6,6 +6,8 @@
  *
  * @example sgdMomentumF32(v, g, b, 0.01, 0.9, 0)
  */
+import type { ParallelKernel } from "../../core/kernels/threads";
+
 const f = Math.fround;
 
 /** `v ← v − lr·g` (float32). */
@@ -78,3 +80,10 @@ export function sgdMomentumF64(v: Float64Array, g: Float64Array, b: Float64Array
     v[k] = vk + (nesterov ? bk * mu - step : bk);
   }
 }
+
+// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
+// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
+export const SGD_F32: ParallelKernel = { module: __filename, name: "sgdF32", fn: sgdF32 };
+export const SGD_F64: ParallelKernel = { module: __filename, name: "sgdF64", fn: sgdF64 };
+export const SGD_MOMENTUM_F32: ParallelKernel = { module: __filename, name: "sgdMomentumF32", fn: sgdMomentumF32 };
+export const SGD_MOMENTUM_F64: ParallelKernel = { module: __filename, name: "sgdMomentumF64", fn: sgdMomentumF64 };

@@ -3,6 +3,8 @@
  *
  * @example if (allFiniteF32(g)) unscaleF32(g, Math.fround(1024), out)
  */
+import type { ParallelKernel } from "../../core/kernels/threads";
+
 
 /** True when no element is NaN or ±Infinity (`x − x` is 0 exactly for finite x). */
 export function allFiniteF32(a: Float32Array): boolean {
@@ -35,3 +37,18 @@ export function unscaleF64(g: Float64Array, factor: number, out: Float64Array): 
   const n = out.length;
   for (let k = 0; k < n; k++) out[k] = g[k] / factor;
 }
+
+/** `unscaleF32` with the arrays first (the argument order `parallelFor` passes). */
+export function unscaleIntoF32(g: Float32Array, out: Float32Array, factor: number): void {
+  unscaleF32(g, factor, out);
+}
+
+/** `unscaleF64` with the arrays first (the argument order `parallelFor` passes). */
+export function unscaleIntoF64(g: Float64Array, out: Float64Array, factor: number): void {
+  unscaleF64(g, factor, out);
+}
+
+// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
+// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
+export const UNSCALE_INTO_F32: ParallelKernel = { module: __filename, name: "unscaleIntoF32", fn: unscaleIntoF32 };
+export const UNSCALE_INTO_F64: ParallelKernel = { module: __filename, name: "unscaleIntoF64", fn: unscaleIntoF64 };
