@@ -16,10 +16,10 @@ import { lineChart, Series } from "./display/chart";
 import { htmlReport, textTable, Cell } from "./display/report";
 
 const opts = cli("lion-vs-adamw", "AdamW vs Lion on MNIST, with a small learning-rate sweep and a report", {
-  epochs: { type: "number", default: 4, help: "passes over the training subset" },
+  epochs: { type: "number", default: 5, help: "passes over the training subset" },
   batchSize: { type: "number", default: 64, help: "images per step" },
-  subset: { type: "number", default: 12000, help: "training images (max 60000)" },
-  testSubset: { type: "number", default: 5000, help: "test images (max 10000)" },
+  subset: { type: "number", default: 30000, help: "training images (max 60000)" },
+  testSubset: { type: "number", default: 10000, help: "test images (max 10000)" },
   optimizers: { type: "string", default: "adamw,lion", help: "comma-separated: adamw, lion" },
   model: { type: "string", default: "mlp", help: "mlp (784-128-10) or cnn (conv8-pool-conv16-pool-linear)" },
   adamwLrs: { type: "string", default: "1e-3,3e-3", help: "AdamW learning rates to sweep" },
