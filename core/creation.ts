@@ -5,6 +5,10 @@ import { DType, FloatArray, allocate, checkDType, dtypeOf } from "./dtype";
 import { Shape, checkShape, fmt, sizeOf } from "./shape";
 import { NdArray, NestedArray, Tensor } from "./tensor";
 import { generatorFor } from "./random";
+import { checkOptionKeys } from "./options";
+
+const CREATE_KEYS = ["shape", "dtype", "requiresGrad", "name"];
+const RANDOM_KEYS = ["dtype", "requiresGrad", "name", "seed"];
 
 export interface CreateOptions {
   shape?: number[];
@@ -52,6 +56,7 @@ function flattenInto(v: NestedArray, shape: number[], dim: number, out: FloatArr
  * @example tensor([1, 2, 3, 4, 5, 6], { shape: [2, 3], dtype: "float64", requiresGrad: true })
  */
 export function tensor(values: NestedArray | FloatArray | NdArray, opts: CreateOptions = {}): Tensor {
+  checkOptionKeys("tensor", opts, CREATE_KEYS);
   let flat: FloatArray;
   let shape: number[];
   const wanted: DType | undefined = opts.dtype === undefined ? undefined : checkDType(opts.dtype, "tensor");
@@ -84,6 +89,7 @@ export function tensor(values: NestedArray | FloatArray | NdArray, opts: CreateO
 
 /** @example full([2, 2], 7) // [[7, 7], [7, 7]] */
 export function full(shape: Shape, value: number, opts: Omit<CreateOptions, "shape"> = {}): Tensor {
+  checkOptionKeys("full", opts, CREATE_KEYS.slice(1));
   const s = checkShape(shape, "full");
   if (typeof value !== "number") throw new Error(`full: value must be a number, got ${JSON.stringify(value)}`);
   const data = allocate(checkDType(opts.dtype ?? "float32", "full"), sizeOf(s));
@@ -138,6 +144,7 @@ export function arange(a: number, b?: number | Omit<CreateOptions, "shape">, c?:
  * @example randn([2, 3], { seed: 0 })
  */
 export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
+  checkOptionKeys("randn", opts, RANDOM_KEYS);
   const s = checkShape(shape, "randn");
   const gen = generatorFor(opts.seed);
   const data = allocate(checkDType(opts.dtype ?? "float32", "randn"), sizeOf(s));
@@ -150,6 +157,7 @@ export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
  * @example rand([4], { seed: 1 })
  */
 export function rand(shape: Shape, opts: RandomOptions = {}): Tensor {
+  checkOptionKeys("rand", opts, RANDOM_KEYS);
   const s = checkShape(shape, "rand");
   const gen = generatorFor(opts.seed);
   const data = allocate(checkDType(opts.dtype ?? "float32", "rand"), sizeOf(s));

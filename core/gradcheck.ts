@@ -7,6 +7,7 @@ import { Tensor } from "./tensor";
 import { computeGradients, noGrad } from "./autograd";
 import { Generator } from "./random";
 import { fmt } from "./shape";
+import { checkOptionKeys } from "./options";
 
 export interface GradCheckOptions {
   eps?: number;
@@ -34,6 +35,7 @@ function toFloat64Leaf(x: Tensor): Tensor {
  * @example gradCheck((x) => x.tanh(), [randn([3, 4], { dtype: "float64" })]).ok // true
  */
 export function gradCheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradCheckOptions = {}): GradCheckResult {
+  checkOptionKeys("gradCheck", opts, ["eps", "atol", "rtol", "seed"]);
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-5;
   const rtol = opts.rtol ?? 1e-3;

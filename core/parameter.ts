@@ -4,6 +4,7 @@ import { PARALLEL_MIN_ELEMENTS } from "./kernels/threads";
 import { fmt, sameShape } from "./shape";
 import { NdArray, NestedArray, Tensor } from "./tensor";
 import { tensor } from "./creation";
+import { checkOptionKeys } from "./options";
 
 export type Constraint = "nonNeg" | ((p: Tensor) => Tensor);
 
@@ -28,6 +29,7 @@ export class Parameter extends Tensor {
   constraint?: Constraint;
 
   constructor(values: Tensor | NestedArray | FloatArray | NdArray, opts: ParameterOptions = {}) {
+    checkOptionKeys("Parameter", opts, ["name", "dtype", "trainable", "overwriteWithGradient", "constraint"]);
     const source = values instanceof Tensor ? values : tensor(values, { dtype: opts.dtype });
     const dtype = opts.dtype ?? source.dtype;
     // A parameter is long-lived: from PARALLEL_MIN_ELEMENTS on its values live in a

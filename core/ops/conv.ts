@@ -19,6 +19,7 @@ import { record } from "../autograd";
 import { DType, FloatArray, allocate } from "../dtype";
 import { gemm } from "../kernels/gemm";
 import { fmt } from "../shape";
+import { checkOptionKeys } from "../options";
 import { Tensor } from "../tensor";
 
 export interface Conv2dOptions {
@@ -276,6 +277,7 @@ function geometry(x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: Conv
  * @example conv2d(x, w, undefined, { stride: [2, 1], padding: [1, 0] })
  */
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  checkOptionKeys("conv2d", opts, ["stride", "padding"]);
   const g = geometry(x, w, b, opts ?? {});
   const { N, O, OH, OW } = g;
   const pointwise = g.KH === 1 && g.KW === 1 && g.SH === 1 && g.SW === 1 && g.PH === 0 && g.PW === 0;

@@ -3,6 +3,7 @@ import { allocate } from "../dtype";
 import { Tensor } from "../tensor";
 import { record } from "../autograd";
 import { generatorFor } from "../random";
+import { checkOptionKeys } from "../options";
 
 /**
  * In training, keeps each element with probability 1-p and scales it by 1/(1-p), so the
@@ -13,6 +14,7 @@ import { generatorFor } from "../random";
 export function dropout(x: Tensor, p: number, training: boolean, opts: { seed?: number } = {}): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`dropout: expected a Tensor, got ${typeof x}`);
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(`dropout: p must be in [0, 1], got ${p}`);
+  checkOptionKeys("dropout", opts, ["seed"]);
   if (!training || p === 0) return x;
   const gen = generatorFor(opts.seed);
   const scale = p === 1 ? 0 : 1 / (1 - p);

@@ -8,6 +8,7 @@
 import { isGradEnabled, record } from "../autograd";
 import { FloatArray, allocate } from "../dtype";
 import { fmt } from "../shape";
+import { checkOptionKeys } from "../options";
 import { Tensor } from "../tensor";
 import { pair } from "./conv";
 
@@ -45,6 +46,7 @@ function geometry(op: string, x: Tensor, k: number | [number, number], opts: Poo
  * @example maxPool2d(x, [3, 2], { stride: 1 })
  */
 export function maxPool2d(x: Tensor, k: number | [number, number], opts: Pool2dOptions = {}): Tensor {
+  checkOptionKeys("maxPool2d", opts, ["stride"]);
   const g = geometry("maxPool2d", x, k, opts ?? {});
   const { N, C, OH, OW } = g;
   const out = allocate(x.dtype, N * C * OH * OW);
@@ -144,6 +146,7 @@ function maxPool2x2Arg(xv: FloatArray, out: FloatArray, arg: Int32Array, planes:
  * @example avgPool2d(x, [2, 3], { stride: [1, 2] })
  */
 export function avgPool2d(x: Tensor, k: number | [number, number], opts: Pool2dOptions = {}): Tensor {
+  checkOptionKeys("avgPool2d", opts, ["stride"]);
   const g = geometry("avgPool2d", x, k, opts ?? {});
   const { N, C, H, W, KH, KW, SH, SW, OH, OW } = g;
   const xv = x.values;

@@ -9,6 +9,7 @@ import { Tensor } from "../tensor";
 import { record } from "../autograd";
 import { expandValues, sumToShape } from "./broadcast";
 import { axisView } from "./axes";
+import { checkOptionKeys } from "../options";
 
 export interface ReduceOptions {
   axis?: number | number[];
@@ -64,7 +65,7 @@ function outputShape(x: Tensor, axes: number[], keepDims: boolean): number[] {
 function resolve(x: Tensor, opts: ReduceOptions, op: string): number[] {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
   // A misspelled key ({ axes: 1 }) would otherwise silently reduce over every axis.
-  for (const k of Object.keys(opts ?? {})) if (k !== "axis" && k !== "keepDims") throw new Error(`${op}: unknown option ${JSON.stringify(k)} (allowed: axis, keepDims)`);
+  checkOptionKeys(op, opts, ["axis", "keepDims"]);
   return normalizeAxes(opts.axis, x.rank, op);
 }
 

@@ -11,6 +11,7 @@ import { FloatArray, allocate } from "../dtype";
 import { Tensor } from "../tensor";
 import { record } from "../autograd";
 import { erf } from "./erf";
+import { checkOptionKeys } from "../options";
 
 type Fwd = (x: number) => number;
 type Deriv = (x: number, y: number, g: number) => number;
@@ -161,6 +162,7 @@ const geluTanh = unaryOp(
  * @example gelu(tensor([1])) // [0.8413]
  */
 export function gelu(x: Tensor, opts: { approximate?: "none" | "tanh" } = {}): Tensor {
+  checkOptionKeys("gelu", opts, ["approximate"]);
   const mode = opts.approximate ?? "none";
   if (mode === "none") return geluExact(x);
   if (mode === "tanh") return geluTanh(x);

@@ -44,7 +44,7 @@ export class BatchNorm2d extends Module {
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super();
     this.numFeatures = positiveInt(numFeatures, "BatchNorm2d", "numFeatures");
-    const { dtype } = layerSetup("BatchNorm2d", opts);
+    const { dtype } = layerSetup("BatchNorm2d", opts, ["eps", "momentum", "affine"]);
     const eps = opts.eps ?? 1e-5;
     const momentum = opts.momentum ?? 0.1;
     if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`BatchNorm2d: eps must be a positive number, got ${JSON.stringify(opts.eps)}`);

@@ -3,6 +3,7 @@ import { Tensor } from "../../core";
 import { DType, checkDType } from "../../core/dtype";
 import { Generator, generatorFor } from "../../core/random";
 import { fmt } from "../../core/shape";
+import { checkOptionKeys } from "../../core/options";
 
 /** Options every layer with parameters accepts. */
 export interface LayerOptions {
@@ -21,8 +22,9 @@ export function positiveInt(v: unknown, layer: string, what: string): number {
 }
 
 /** Validates the common options; returns the dtype and the init generator. */
-export function layerSetup(layer: string, opts: LayerOptions): { dtype: DType; gen: Generator } {
+export function layerSetup(layer: string, opts: LayerOptions, ownKeys: readonly string[] = []): { dtype: DType; gen: Generator } {
   if (opts === null || typeof opts !== "object") throw new Error(`${layer}: options must be an object, got ${JSON.stringify(opts)}`);
+  checkOptionKeys(layer, opts, ["seed", "dtype", ...ownKeys]);
   const dtype = checkDType(opts.dtype ?? "float32", layer);
   if (opts.seed !== undefined && !Number.isFinite(opts.seed)) {
     throw new Error(`${layer}: seed must be a finite number, got ${opts.seed}`);

@@ -44,7 +44,7 @@ export class Conv2d extends Module {
     this.kernelSize = hw(kernelSize, "kernelSize", 1);
     this.stride = hw(opts.stride ?? 1, "stride", 1);
     this.padding = hw(opts.padding ?? 0, "padding", 0);
-    const { dtype, gen } = layerSetup("Conv2d", opts);
+    const { dtype, gen } = layerSetup("Conv2d", opts, ["stride", "padding", "bias"]);
     const useBias = opts.bias ?? true;
     if (typeof useBias !== "boolean") throw new Error(`Conv2d: bias must be a boolean, got ${JSON.stringify(opts.bias)}`);
     const [kh, kw] = this.kernelSize;

@@ -33,7 +33,7 @@ export class LayerNorm extends Module {
     }
     shape.forEach((d) => positiveInt(d, "LayerNorm", "every features entry"));
     this.normalizedShape = shape.slice();
-    const { dtype } = layerSetup("LayerNorm", opts);
+    const { dtype } = layerSetup("LayerNorm", opts, ["eps", "elementwiseAffine"]);
     const eps = opts.eps ?? 1e-5;
     if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`LayerNorm: eps must be a positive number, got ${JSON.stringify(opts.eps)}`);
     this.eps = eps;

@@ -25,7 +25,7 @@ export class Linear extends Module {
     super();
     this.inFeatures = positiveInt(inFeatures, "Linear", "inFeatures");
     this.outFeatures = positiveInt(outFeatures, "Linear", "outFeatures");
-    const { dtype, gen } = layerSetup("Linear", opts);
+    const { dtype, gen } = layerSetup("Linear", opts, ["bias"]);
     const useBias = opts.bias ?? true;
     if (typeof useBias !== "boolean") throw new Error(`Linear: bias must be a boolean, got ${JSON.stringify(opts.bias)}`);
     this.weight = new Parameter(torchDefault([outFeatures, inFeatures], inFeatures, { generator: gen, dtype }), { name: "weight" });

@@ -3,6 +3,7 @@ import { Tensor, avgPool2d, maxPool2d } from "../../core";
 import { fmt } from "../../core/shape";
 import { Module } from "../module";
 import { checkInput } from "./common";
+import { checkOptionKeys } from "../../core/options";
 
 export interface PoolLayerOptions {
   /** Step between windows: a number or [h, w]; defaults to the window size, as PyTorch. */
@@ -23,6 +24,7 @@ abstract class Pool2d extends Module {
   constructor(private readonly layer: string, k: number | [number, number], opts: PoolLayerOptions) {
     super();
     this.kernelSize = hw(k, layer, "kernel size");
+    checkOptionKeys(layer, opts, ["stride"]);
     this.stride = opts.stride === undefined ? this.kernelSize : hw(opts.stride, layer, "stride");
   }
 

@@ -56,3 +56,20 @@ describe("bad input is rejected with a clear message", () => {
     expect(() => nd.gelu(a23, { approximate: "fast" as never })).to.throw(/gelu: approximate must be "none" or "tanh"/);
   });
 });
+
+describe("misspelled options are rejected, not ignored", () => {
+  const x = nd.zeros([1, 1, 4, 4]);
+  const cases: [string, () => unknown, RegExp][] = [
+    ["tensor", () => nd.tensor([1], { requiresgrad: true } as never), /tensor: unknown option "requiresgrad" \(allowed: shape, dtype, requiresGrad, name\)/],
+    ["zeros", () => nd.zeros([2], { dtyp: "float64" } as never), /full: unknown option "dtyp"/],
+    ["randn", () => nd.randn([2], { sed: 1 } as never), /randn: unknown option "sed"/],
+    ["conv2d", () => nd.conv2d(x, nd.zeros([1, 1, 3, 3]), null, { strides: 2 } as never), /conv2d: unknown option "strides" \(allowed: stride, padding\)/],
+    ["maxPool2d", () => nd.maxPool2d(x, 2, { strid: 1 } as never), /maxPool2d: unknown option "strid"/],
+    ["dropout", () => nd.dropout(x, 0.5, true, { seeed: 1 } as never), /dropout: unknown option "seeed"/],
+    ["gelu", () => nd.gelu(x, { approx: "tanh" } as never), /gelu: unknown option "approx"/],
+    ["sum", () => nd.sum(x, { axes: 1 } as never), /sum: unknown option "axes"/],
+    ["gradCheck", () => nd.gradCheck((t) => t.sum(), [nd.ones([2])], { epsilon: 1e-3 } as never), /gradCheck: unknown option "epsilon"/],
+    ["Parameter", () => new nd.Parameter([1], { trainabel: false } as never), /Parameter: unknown option "trainabel"/],
+  ];
+  for (const [name, call, message] of cases) it(name, () => expect(call).to.throw(message));
+});

@@ -180,3 +180,17 @@ describe("nn.losses: validation", () => {
     expect(nn.losses.binaryCrossEntropy(tensor([-200, 200]), tensor([1, 0]), { fromLogits: true, reduction: "sum" }).item()).to.equal(400);
   });
 });
+
+describe("layers reject misspelled options", () => {
+  // imported lazily so this block stands alone at the end of the file
+  const nnm = require("../../nn") as typeof import("../../nn");
+  const cases: [string, () => unknown, RegExp][] = [
+    ["Linear", () => new nnm.Linear(2, 3, { biass: false } as never), /Linear: unknown option "biass" \(allowed: seed, dtype, bias\)/],
+    ["Conv2d", () => new nnm.Conv2d(1, 2, 3, { strides: 2 } as never), /Conv2d: unknown option "strides"/],
+    ["MaxPool2d", () => new nnm.MaxPool2d(2, { strides: 2 } as never), /MaxPool2d: unknown option "strides"/],
+    ["BatchNorm2d", () => new nnm.BatchNorm2d(3, { epsilon: 1e-3 } as never), /BatchNorm2d: unknown option "epsilon"/],
+    ["LayerNorm", () => new nnm.LayerNorm(3, { affine: false } as never), /LayerNorm: unknown option "affine"/],
+    ["Dropout", () => new nnm.Dropout(0.5, { sed: 1 } as never), /Dropout: unknown option "sed"/],
+  ];
+  for (const [name, call, message] of cases) it(name, () => require("chai").expect(call).to.throw(message));
+});
