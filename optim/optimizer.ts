@@ -37,10 +37,19 @@ import { Range, checkBoolean, checkKnownKeys, checkNumber, checkOptionalNumber, 
 
 const BASE_OPTION_KEYS = [
   "learningRate", "weightDecay", "clipNorm", "clipValue", "globalClipNorm", "useEma", "emaMomentum",
-  "emaOverwriteFrequency", "lossScaleFactor", "gradientAccumulationSteps", "name",
+  "emaOverwriteFrequency", "lossScaleFactor", "gradientAccumulationSteps", "name", "checkFinite",
 ] as const;
 
 const nameCounters = new Map<string, number>();
+
+/** Index of the first NaN or ±Infinity in `a`, or -1 (`x - x` is 0 exactly for finite x). */
+function firstNonFinite(a: FloatArray): number {
+  let acc = 0;
+  for (let i = 0; i < a.length; i++) acc += a[i] - a[i];
+  if (acc === 0) return -1;
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}
 
 /** Keras's auto names: `adam`, `adam_1`, `adam_2`, ... (a process-wide counter per prefix). */
 function uniqueName(className: string): string {
@@ -96,6 +105,8 @@ export abstract class Optimizer {
   readonly emaOverwriteFrequency: number | null;
   readonly lossScaleFactor: number | null;
   readonly gradientAccumulationSteps: number | null;
+  /** ndgrad's guard (not a Keras option, not in getConfig): reject non-finite gradients before any change. */
+  readonly checkFinite: boolean;
 
   private lr: LearningRate;
   private rawIterations = 0;
@@ -145,6 +156,7 @@ export abstract class Optimizer {
     this.emaOverwriteFrequency = opts.emaOverwriteFrequency === 0 ? null : checkOptionalNumber(o, "emaOverwriteFrequency", opts.emaOverwriteFrequency, { min: 1, integer: true });
     this.lossScaleFactor = checkOptionalNumber(o, "lossScaleFactor", opts.lossScaleFactor, { min: 0, minOpen: true });
     this.gradientAccumulationSteps = checkOptionalNumber(o, "gradientAccumulationSteps", opts.gradientAccumulationSteps, { min: 1, integer: true });
+    this.checkFinite = checkBoolean(o, "checkFinite", opts.checkFinite ?? false);
     this.accumN = this.gradientAccumulationSteps !== null && this.gradientAccumulationSteps > 1 ? this.gradientAccumulationSteps : 0;
     if (opts.name !== undefined && opts.name !== null && typeof opts.name !== "string") fail(o, "name", "a string", opts.name);
     this.name = typeof opts.name === "string" ? opts.name : uniqueName(className);
@@ -343,6 +355,12 @@ export abstract class Optimizer {
       }
       if (g.dtype !== p.dtype) {
         throw new Error(`${o}: grads[${k}] is ${g.dtype} but its parameter${p.name ? ` "${p.name}"` : ""} is ${p.dtype} (mixing dtypes is not allowed; convert the gradient)`);
+      }
+      if (this.checkFinite) {
+        const at = firstNonFinite(g.values);
+        if (at >= 0) {
+          throw new Error(`${o}: grads[${k}]${p.name ? ` (parameter "${p.name}")` : ""} is not finite: element ${at} is ${g.values[at]}; nothing was changed (checkFinite is on; use LossScaleOptimizer to skip such steps instead)`);
+        }
       }
       any = true;
     }

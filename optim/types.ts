@@ -33,6 +33,12 @@ export interface OptimizerOptions {
   gradientAccumulationSteps?: number | null;
   /** Default: snake_case of the class name made unique (`adam`, `adam_1`, ...), as Keras. */
   name?: string;
+  /**
+   * ndgrad's guard, off by default (Keras applies a NaN gradient as given, so the weights turn
+   * NaN): when true, `apply` throws, naming the parameter and element, if any gradient holds a
+   * NaN or ±Infinity, before anything changes. A runtime setting, not part of `getConfig`.
+   */
+  checkFinite?: boolean;
 }
 
 /**

@@ -49,6 +49,29 @@ describe("reliability: non-finite gradients", () => {
     }
   });
 
+  for (const [label, make] of [["SGD", () => new SGD({ momentum: 0.9, checkFinite: true })], ["AdamW", () => new AdamW({ useEma: true, checkFinite: true })], ["Lion", () => new Lion({ gradientAccumulationSteps: 2, checkFinite: true })]] as [string, () => Optimizer][]) {
+    for (const v of [NaN, Infinity, -Infinity]) {
+      it(`checkFinite (${label}): a ${v} gradient throws, naming the parameter and element, and changes nothing`, () => {
+        const ps = params();
+        const opt = make();
+        opt.apply(finite(ps), ps);
+        const before = snap(opt, ps);
+        const it0 = opt.iterations, micro0 = opt.microSteps;
+        expect(() => opt.apply(bad(ps, v), ps)).to.throw(new RegExp(`${label}: grads\\[0\\] \\(parameter "w"\\) is not finite: element 1 is ${String(v).replace("+", "")}; nothing was changed`));
+        expect(snap(opt, ps)).to.equal(before);
+        expect(opt.iterations).to.equal(it0);
+        expect(opt.microSteps).to.equal(micro0);
+        opt.apply(finite(ps), ps); // and it carries on normally
+        expect(ps[0].values.every(Number.isFinite)).to.equal(true);
+      });
+    }
+  }
+
+  it("checkFinite must be a boolean and stays out of the Keras config", () => {
+    expect(() => new SGD({ checkFinite: "yes" as never })).to.throw(/SGD: checkFinite/);
+    expect(new AdamW({ checkFinite: true }).getConfig()).to.not.have.property("check_finite");
+  });
+
   it("fit stops on a non-finite loss before applying that batch: weights stay finite", () => {
     const model = new nn.Linear(2, 1, { seed: 1 });
     const x = nd.tensor([[1, 2], [3, 4], [5, 6], [7, 8]]);
