@@ -25,6 +25,7 @@ export function stridesOf(shape: Shape): number[] {
   return s;
 }
 
+/** True when both shapes have the same rank and dims. @example sameShape([2, 3], [2, 3]) // true */
 export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

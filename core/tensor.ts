@@ -27,6 +27,13 @@ export interface TensorOptions {
   name?: string;
 }
 
+/**
+ * An n-dimensional float32/float64 array that can take part in autograd. Create one with
+ * `tensor()`, `zeros()`, `randn()`...; every op is also a method.
+ * @example
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.square().sum().backward(); // x.grad = [[2, 4], [6, 8]]
+ */
 export class Tensor {
   /** The ndarray view underneath (contiguous, offset 0; shares memory, no copy). */
   readonly data: NdArray;

@@ -7,6 +7,10 @@
 /** Per-epoch series by log key; `loss` is always present. */
 export type HistoryRecord = { loss: number[] } & Record<string, number[]>;
 
+/**
+ * Per-epoch logs of one `fit`.
+ * @example const h = nn.fit(model, data, opts); h.history.loss // [0.9, 0.4, ...]
+ */
 export class History {
   /** One array per logged value (`loss`, `accuracy`, `val_loss`, `val_accuracy`, ...), one entry per epoch. */
   readonly history: HistoryRecord = { loss: [] };

@@ -100,6 +100,10 @@ export abstract class AdamBase extends Optimizer {
   }
 }
 
+/**
+ * Adam with Keras's defaults (lr 1e-3, β1 0.9, β2 0.999, ε-hat 1e-7) and optional amsgrad.
+ * @example const opt = new Adam({ learningRate: 1e-3, amsgrad: true }); opt.step(params);
+ */
 export class Adam extends AdamBase {
   constructor(opts: AdamOptions = {}) {
     super("Adam", opts, { learningRate: 0.001 });

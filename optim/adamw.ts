@@ -13,6 +13,10 @@ import { fail } from "./validate";
 
 export type AdamWOptions = AdamOptions;
 
+/**
+ * AdamW: Adam plus decoupled weight decay (default 0.004, as Keras).
+ * @example const opt = new AdamW({ learningRate: 3e-3, weightDecay: 0.01 }); opt.step(params);
+ */
 export class AdamW extends AdamBase {
   constructor(opts: AdamWOptions = {}) {
     if (opts !== null && typeof opts === "object" && opts.weightDecay === null) fail("AdamW", "weightDecay", "a finite number >= 0", null);

@@ -36,6 +36,10 @@ export interface LionOptions extends OptimizerOptions {
 const BETA1 = { min: 0, minOpen: true, max: 1 };
 const BETA2 = { min: 0, max: 1 };
 
+/**
+ * Lion (see the file comment for the rule and the lr/wd guidance).
+ * @example const opt = new Lion({ learningRate: 3e-4, weightDecay: 0.1 }); opt.step(params);
+ */
 export class Lion extends Optimizer {
   readonly beta1: Hyper;
   readonly beta2: Hyper;

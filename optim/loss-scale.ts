@@ -62,6 +62,12 @@ function checkLsoOptions(inner: unknown, opts: Record<string, unknown>): void {
   checkNumber(O, "dynamicGrowthSteps", opts.dynamicGrowthSteps ?? 2000, { min: 1, integer: true });
 }
 
+/**
+ * Dynamic loss scaling around any optimizer (see the file comment for the rules).
+ * @example
+ * const opt = new LossScaleOptimizer(new AdamW(), { initialScale: 2 ** 15 });
+ * opt.scaleLoss(loss).backward(); opt.step(params); // a non-finite step is skipped, the scale halves
+ */
 export class LossScaleOptimizer extends Optimizer {
   readonly inner: Optimizer;
   readonly initialScale: number;

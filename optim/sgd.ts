@@ -26,6 +26,10 @@ export interface SGDOptions extends OptimizerOptions {
   nesterov?: boolean;
 }
 
+/**
+ * SGD with optional (Nesterov) momentum; Keras keeps lr inside the velocity (`b ← μb − lr·g`).
+ * @example const opt = new SGD({ learningRate: 0.01, momentum: 0.9, nesterov: true }); opt.step(params);
+ */
 export class SGD extends Optimizer {
   readonly momentum: number;
   readonly nesterov: boolean;

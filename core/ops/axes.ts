@@ -5,6 +5,7 @@ export interface AxisView {
   inner: number;
 }
 
+/** @example axisView([2, 3, 4], 1) // { outer: 2, n: 3, inner: 4 } */
 export function axisView(shape: readonly number[], axis: number): AxisView {
   let outer = 1, inner = 1;
   for (let i = 0; i < axis; i++) outer *= shape[i];

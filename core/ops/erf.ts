@@ -5,6 +5,7 @@
  */
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
+/** The error function, to ~1e-15. @example erf(1) // 0.8427007929497149 */
 export function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const ax = Math.abs(x);

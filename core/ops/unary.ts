@@ -58,6 +58,7 @@ export function neg(x: Tensor): Tensor {
   });
 }
 
+/** e^x. @example exp(tensor([0, 1])) // [1, 2.718...] */
 export function exp(x: Tensor): Tensor {
   checkTensor(x, "exp");
   const xv = x.values;
