@@ -13,7 +13,8 @@
  * @example const opt = new Adam({ learningRate: 1e-3 }); opt.step(params);
  */
 import type { FloatArray } from "../core/dtype";
-import { Optimizer, checkHyper, readHyper } from "./optimizer";
+import { Optimizer } from "./optimizer";
+import { checkHyper, readHyper } from "./arguments";
 import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import type { Hyper, OptimizerOptions } from "./types";
 import { adamAlphaF32, adamAlphaF64, adamAmsgradF32, adamAmsgradF64, adamF32, adamF64 } from "./kernels";

@@ -6,7 +6,8 @@
  * import { optim } from "ndgrad";
  * const opt = new optim.Lion({ learningRate: new optim.schedules.CosineDecay({ initialLearningRate: 3e-4, decaySteps: 10_000 }), weightDecay: 0.1 });
  */
-export { Optimizer, resetOptimizerNames } from "./optimizer";
+export { Optimizer } from "./optimizer";
+export { resetOptimizerNames } from "./arguments";
 export type { ApplyPlan } from "./optimizer";
 export { Lion } from "./lion";
 export type { LionOptions } from "./lion";

@@ -18,7 +18,8 @@
  * loss.backward(); opt.step(params); opt.zeroGrad(params);
  */
 import type { FloatArray } from "../core/dtype";
-import { Optimizer, checkHyper, readHyper } from "./optimizer";
+import { Optimizer } from "./optimizer";
+import { checkHyper, readHyper } from "./arguments";
 import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import type { Hyper, OptimizerOptions } from "./types";
 import { lionF32, lionF64 } from "./kernels";
