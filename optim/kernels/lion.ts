@@ -10,8 +10,8 @@
  * mispredicts a ternary chain half the time (3.5x slower, PEERS.md §1a). A NaN `c` must still
  * give NaN (sign(NaN) is NaN in Keras): the factor `1 + 0 / (1 - isNaN(c))` is 1 for any other
  * `c` (±Infinity included, and −0 survives the multiplication) and 0/0 = NaN for a NaN. Written
- * as `c === c ? … : NaN` instead, the loop ran 2x slower (scratch measurement: 74 vs 39 ms per
- * 10M elements), although that branch is never taken on finite data.
+ * as `c === c ? … : NaN` instead, the loop ran 2x slower (72 vs 37 ms per 10M elements,
+ * bench/experiments/optim-kernel-costs.ts), although that branch is never taken on finite data.
  *
  * @example lionF32(v, g, m, 1e-4, 0.9, 0.99, 0) // v, g, m: Float32Array of equal length
  */
