@@ -14,7 +14,7 @@ import type { Parameter, Tensor } from "../core";
 import { Module } from "./module";
 import type { History } from "./history";
 import { OptimizerLike, emaEnabled } from "./optimizer-like";
-import { saveWeights } from "./safetensors";
+import { saveWeights } from "./weights-file";
 
 declare module "./module" {
   interface Module {

@@ -27,7 +27,8 @@ export type { Reduction, LossOptions, BCEOptions } from "./losses";
 export * as init from "./init";
 export type { InitOptions } from "./init";
 
-export { saveWeights, loadWeights, serializeSafetensors, parseSafetensors, readSafetensorsMetadata } from "./safetensors";
+export { serializeSafetensors, parseSafetensors, readSafetensorsMetadata, saveWeightsBytes, loadWeightsBytes } from "./safetensors";
+export { saveWeights, loadWeights } from "./weights-file";
 
 // ---- training loop (nn/fit.ts, callbacks, progress): exports appended below by its author ----
 export { fit } from "./fit";

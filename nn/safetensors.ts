@@ -11,8 +11,6 @@
  * The reader treats the file as untrusted: every size is checked against the file's actual
  * length before anything is allocated, and each inconsistency is rejected with its reason.
  */
-import * as fs from "fs";
-import * as os from "os";
 import { Tensor } from "../core";
 import { fmt } from "../core/shape";
 import type { Module } from "./module";
@@ -22,7 +20,8 @@ const MAX_HEADER_BYTES = 100_000_000;
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F64: 8 };
 /** Every dtype the format defines; ndgrad reads only the float ones it has. */
 const KNOWN_DTYPES = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"];
-const LITTLE_ENDIAN_HOST = os.endianness() === "LE";
+/** Typed arrays use the host's byte order; the format is little-endian. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 interface HeaderEntry {
   dtype: "F32" | "F64";
@@ -33,9 +32,10 @@ interface HeaderEntry {
 /**
  * Encodes named tensors (and optional string metadata) as a safetensors buffer, in the
  * record's key order.
- * @example fs.writeFileSync("w.safetensors", serializeSafetensors({ weight: randn([2, 3]) }))
+ * Works everywhere (Node and browsers): the result is plain bytes.
+ * @example const bytes = serializeSafetensors({ weight: randn([2, 3]) }); // a Uint8Array
  */
-export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Buffer {
+export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -52,21 +52,22 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?:
     header[name] = { dtype: t.dtype === "float64" ? "F64" : "F32", shape: t.shape.slice(), data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
-  const json = Buffer.from(JSON.stringify(header), "utf8");
+  const json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 8) * 8;
-  const out = Buffer.alloc(8 + padded + offset);
-  out.writeBigUInt64LE(BigInt(padded), 0);
-  json.copy(out, 8);
+  const out = new Uint8Array(8 + padded + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(padded), true);
+  out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + padded); // spaces: still valid JSON
   let pos = 8 + padded;
   for (const [, t] of entries) {
     const v = t.values;
     if (LITTLE_ENDIAN_HOST) {
-      Buffer.from(v.buffer, v.byteOffset, v.byteLength).copy(out, pos);
+      out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), pos);
     } else {
       for (let i = 0; i < v.length; i++) {
-        if (v instanceof Float64Array) out.writeDoubleLE(v[i], pos + 8 * i);
-        else out.writeFloatLE(v[i], pos + 4 * i);
+        if (v instanceof Float64Array) view.setFloat64(pos + 8 * i, v[i], true);
+        else view.setFloat32(pos + 4 * i, v[i], true);
       }
     }
     pos += v.byteLength;
@@ -80,14 +81,14 @@ function fail(reason: string): never {
 
 /** Reads and validates the header: entries sorted by offset, the metadata, and where data starts. */
 function readHeader(buf: Uint8Array): { entries: [string, HeaderEntry][]; metadata: Record<string, string>; dataStart: number } {
-  if (!(buf instanceof Uint8Array)) fail(`expected a Buffer or Uint8Array, got ${typeof buf}`);
+  if (!(buf instanceof Uint8Array)) fail(`expected a Uint8Array (or Node Buffer), got ${typeof buf}`);
   if (buf.length < 8) fail(`file is ${buf.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const n = view.getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) fail(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const headerLen = Number(n);
   if (8 + headerLen > buf.length) fail(`header length ${headerLen} is larger than the ${buf.length - 8} bytes after the length prefix`);
-  const text = Buffer.from(buf.buffer, buf.byteOffset + 8, headerLen).toString("utf8");
+  const text = new TextDecoder("utf-8").decode(buf.subarray(8, 8 + headerLen));
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -177,24 +178,20 @@ export function readSafetensorsMetadata(buffer: Uint8Array): Record<string, stri
 }
 
 /**
- * Writes the model's state dict (parameters and buffers, PyTorch names) to a safetensors file.
- * @example saveWeights(model, "model.safetensors")
+ * The model's state dict (parameters and buffers, PyTorch names) as safetensors bytes: the
+ * in-memory form of `saveWeights`, for browsers (download it, store it in IndexedDB) or any
+ * other transport.
+ * @example const bytes = saveWeightsBytes(model); // Uint8Array, same layout as saveWeights' file
  */
-export function saveWeights(model: Module, path: string, opts: { metadata?: Record<string, string> } = {}): void {
-  fs.writeFileSync(path, serializeSafetensors(model.stateDict(), { format: "pt", ...opts.metadata }));
+export function saveWeightsBytes(model: Module, opts: { metadata?: Record<string, string> } = {}): Uint8Array {
+  return serializeSafetensors(model.stateDict(), { format: "pt", ...opts.metadata });
 }
 
 /**
- * Loads a safetensors file into the model through `loadStateDict` (strict: the keys and shapes
- * must match; on any error the model is left unchanged).
- * @example loadWeights(model, "model.safetensors")
+ * Loads safetensors bytes into the model through `loadStateDict` (strict: the keys and shapes
+ * must match; on any error the model is left unchanged). The in-memory form of `loadWeights`.
+ * @example loadWeightsBytes(model, new Uint8Array(await (await fetch("model.safetensors")).arrayBuffer()))
  */
-export function loadWeights(model: Module, path: string): void {
-  let tensors: Record<string, Tensor>;
-  try {
-    tensors = parseSafetensors(fs.readFileSync(path));
-  } catch (e) {
-    throw new Error(`loadWeights: ${path}: ${(e as Error).message}`);
-  }
-  model.loadStateDict(tensors);
+export function loadWeightsBytes(model: Module, bytes: Uint8Array): void {
+  model.loadStateDict(parseSafetensors(bytes));
 }

@@ -7,7 +7,7 @@ import { tensor } from "../../core";
 import { fit } from "../../nn/fit";
 import { evaluate } from "../../nn/evaluate";
 import { Callback, EarlyStopping, ModelCheckpoint, SwapEmaWeights, EmaEvaluation, TrainContext, formatPath } from "../../nn/callbacks";
-import { loadWeights } from "../../nn/safetensors";
+import { loadWeights } from "../../nn/weights-file";
 import * as nn from "../../nn";
 import { SGD } from "../../optim";
 import { FakeOutput, classification, linear, maxDiff, mlp, regression, weights } from "./train-helpers";

@@ -68,7 +68,9 @@ describe("safetensors", () => {
   });
 
   it("header layout as the reference: u64 LE length, JSON padded with spaces to 8 bytes, contiguous data", () => {
-    const buf = serializeSafetensors({ w: tensor([1, 2, 3]), v: tensor([4], { dtype: "float64" }) });
+    const bytes = serializeSafetensors({ w: tensor([1, 2, 3]), v: tensor([4], { dtype: "float64" }) });
+    expect(bytes).to.be.instanceOf(Uint8Array);
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = Number(buf.readBigUInt64LE(0));
     expect(n % 8).to.equal(0);
     const text = buf.subarray(8, 8 + n).toString("utf8");

@@ -12,7 +12,7 @@ import { Tanh } from "../../nn/layers/activations";
 import { Sequential } from "../../nn/layers/sequential";
 import { fit } from "../../nn/fit";
 import { mse } from "../../nn/losses";
-import { loadWeights, saveWeights } from "../../nn/safetensors";
+import { loadWeights, saveWeights } from "../../nn/weights-file";
 import type { Callback } from "../../nn/callbacks";
 import type { Labels } from "../../nn/data";
 import { AdamW, Lion, Optimizer, SGD, stateFromJSON, stateToJSON } from "../../optim";
