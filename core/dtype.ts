@@ -27,19 +27,20 @@ export function allocate(dtype: DType, length: number): FloatArray {
 
 /**
  * Allocates a zero-filled typed array of `dtype` backed by a SharedArrayBuffer, whatever its
- * size: for long-lived arrays (parameters, optimizer state) that threaded kernels should reach
+ * size (a plain ArrayBuffer where the platform has none): for long-lived arrays (parameters, optimizer state) that threaded kernels should reach
  * without copies. It behaves as any Float32Array/Float64Array (`slice()` returns a plain one).
  * @example const w = allocateShared("float32", 1 << 20); w instanceof Float32Array // true
  */
 export function allocateShared(dtype: DType, length: number): FloatArray {
   const bytes = dtype === "float64" ? 8 : 4;
-  const sab = new SharedArrayBuffer(length * bytes);
+  // A page without cross-origin isolation has no SharedArrayBuffer (and then no threads to share with).
+  const sab = typeof SharedArrayBuffer === "undefined" ? new ArrayBuffer(length * bytes) : new SharedArrayBuffer(length * bytes);
   return dtype === "float64" ? new Float64Array(sab) : new Float32Array(sab);
 }
 
 /** Whether `array` lives in a SharedArrayBuffer (so worker threads can read and write it). */
 export function isShared(array: ArrayBufferView): boolean {
-  return array.buffer instanceof SharedArrayBuffer;
+  return typeof SharedArrayBuffer !== "undefined" && array.buffer instanceof SharedArrayBuffer;
 }
 
 /** The dtype of a typed array (anything but Float64Array counts as float32). */

@@ -1,5 +1,5 @@
 /**
- * The helper thread's loop (started by threads.ts; never imported by user code). It sleeps in
+ * The helper thread's loop (started by pool-start.ts; never imported by user code). It sleeps in
  * Atomics.wait on its ENTER word, joins a published job with a compare-exchange (so the main
  * thread can close a job it finished alone), takes chunks from the shared counter, and reports
  * DONE. Buffers and kernels arrive as messages, read synchronously with receiveMessageOnPort
@@ -7,7 +7,7 @@
  */
 import { MessagePort, receiveMessageOnPort } from "worker_threads";
 import type { FloatArray } from "../dtype";
-import { JOB_GEMM, JOB_KERNEL, gemmChunk, layout } from "./threads";
+import { JOB_CHUNKS, JOB_RANGES, NEXT, doneAt, enterAt, errorAt, readyAt } from "./pool-protocol";
 
 interface HelperData {
   ctl: SharedArrayBuffer;
@@ -33,7 +33,7 @@ export function helperMain(data: HelperData): void {
   const h = data.index;
   const buffers = new Map<number, Entry>();
   const kernels = new Map<number, (...a: unknown[]) => void>();
-  const ENTER = layout.enterAt(h), DONE = layout.doneAt(h);
+  const ENTER = enterAt(h), DONE = doneAt(h);
 
   const drain = (): void => {
     let m;
@@ -62,39 +62,41 @@ export function helperMain(data: HelperData): void {
     return e.f32 ?? (e.f32 = new Float32Array(e.sab, 0, e.sab.byteLength >> 2));
   };
 
-  const runGemm = (): void => {
-    const A = view(args[1], args[2]), B = view(args[6], args[7]), C = view(args[11], args[12]);
-    const aOff = args[3], lda = args[4], transA = args[5] === 1;
-    const bOff = args[8], ldb = args[9], transB = args[10] === 1;
-    const cOff = args[13], ldc = args[14];
-    const m = args[16], n = args[17], k = args[18], acc = args[19] === 1;
-    const cols = args[20] === 1, chunk = args[21], nChunks = args[22];
-    for (;;) {
-      const q = Atomics.add(ctl, layout.NEXT, 1);
-      if (q >= nChunks) break;
-      gemmChunk(A, aOff, lda, transA, B, bOff, ldb, transB, C, cOff, ldc, m, n, k, acc, cols, chunk, q);
-    }
-  };
-
-  const runKernel = (): void => {
+  /** Reads the job's kernel, arrays (views from each array's offset) and scalars. */
+  const readJob = (): { fn: (...a: unknown[]) => void; arrays: FloatArray[]; call: unknown[]; n: number; chunk: number; nChunks: number } => {
     const fn = kernels.get(args[1]);
     if (!fn) throw new Error(`helper ${h}: unknown kernel ${args[1]}`);
     const nArr = args[2], n = args[3], chunk = args[4], nChunks = args[5];
     const arrays: FloatArray[] = [];
-    const offs: number[] = [];
     let i = 6;
-    for (let j = 0; j < nArr; j++, i += 3) {
-      arrays.push(view(args[i], args[i + 1]));
-      offs.push(args[i + 2]);
-    }
+    for (let j = 0; j < nArr; j++, i += 3) arrays.push(view(args[i], args[i + 1]).subarray(args[i + 2]));
     const nSc = args[i++];
     const call: unknown[] = new Array(nArr + nSc);
     for (let j = 0; j < nSc; j++, i += 2) call[nArr + j] = args[i] === 1 ? args[i + 1] !== 0 : args[i + 1];
+    return { fn, arrays, call, n, chunk, nChunks };
+  };
+
+  // JOB_RANGES: the kernel on sub-arrays [s, e) of every array, per chunk.
+  const runRanges = (): void => {
+    const { fn, arrays, call, n, chunk, nChunks } = readJob();
     for (;;) {
-      const q = Atomics.add(ctl, layout.NEXT, 1);
+      const q = Atomics.add(ctl, NEXT, 1);
       if (q >= nChunks) break;
       const s = q * chunk, e = Math.min(n, s + chunk);
-      for (let j = 0; j < nArr; j++) call[j] = arrays[j].subarray(offs[j] + s, offs[j] + e);
+      for (let j = 0; j < arrays.length; j++) call[j] = arrays[j].subarray(s, e);
+      fn(...call);
+    }
+  };
+
+  // JOB_CHUNKS: the kernel on the whole arrays, then the chunk index.
+  const runChunks = (): void => {
+    const { fn, arrays, call, nChunks } = readJob();
+    for (let j = 0; j < arrays.length; j++) call[j] = arrays[j];
+    call.push(0);
+    for (;;) {
+      const q = Atomics.add(ctl, NEXT, 1);
+      if (q >= nChunks) break;
+      call[call.length - 1] = q;
       fn(...call);
     }
   };
@@ -102,8 +104,8 @@ export function helperMain(data: HelperData): void {
   // read ENTER before announcing READY: jobs are only published to ready helpers, so a job
   // published right after READY is a change from `seen` (reading it after could miss the job)
   let seen = Atomics.load(ctl, ENTER);
-  Atomics.store(ctl, layout.readyAt(h), 1);
-  Atomics.notify(ctl, layout.readyAt(h));
+  Atomics.store(ctl, readyAt(h), 1);
+  Atomics.notify(ctl, readyAt(h));
   for (;;) {
     let e = Atomics.load(ctl, ENTER);
     for (let s = 0; e === seen && s < SPIN; s++) e = Atomics.load(ctl, ENTER);
@@ -117,10 +119,10 @@ export function helperMain(data: HelperData): void {
     const job = e >> 1;
     try {
       drain();
-      if (args[0] === JOB_GEMM) runGemm();
-      else if (args[0] === JOB_KERNEL) runKernel();
+      if (args[0] === JOB_CHUNKS) runChunks();
+      else if (args[0] === JOB_RANGES) runRanges();
     } catch (err) {
-      Atomics.store(ctl, layout.errorAt(h), 1);
+      Atomics.store(ctl, errorAt(h), 1);
       port.postMessage({ type: "error", message: err instanceof Error ? err.stack ?? err.message : String(err) });
     }
     Atomics.store(ctl, DONE, job);
