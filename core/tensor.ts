@@ -10,7 +10,6 @@
  * which keeps this file free of op imports.
  */
 import ndarray from "ndarray";
-import { inspect } from "util";
 import { DType, FloatArray, allocate, dtypeOf } from "./dtype";
 import { Shape, fmt, sizeOf, stridesOf } from "./shape";
 import { formatTensor } from "./format";
@@ -131,7 +130,9 @@ export class Tensor {
     return formatTensor(this);
   }
 
-  [inspect.custom](): string {
+  // Node's console.log / util.inspect hook, by its registered symbol: no `util` import, so the
+  // same file runs in a browser.
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
     return formatTensor(this);
   }
 }

@@ -37,6 +37,7 @@
  * `finalizeVariableValues(params)`, copying the EMA weights into the model, before onTrainEnd
  * (Keras order: EarlyStopping's restoreBestWeights acts after it).
  */
+import { defaultOutput } from "./default-output";
 import { Parameter, Tensor } from "../core";
 import { Generator, generatorFor } from "../core/random";
 import { Module } from "./module";
@@ -75,7 +76,7 @@ export interface FitOptions {
   gradientAccumulationSteps?: number;
   /** Binary accuracy threshold for single-output models (default 0.5; use 0 for logits). */
   accuracyThreshold?: number;
-  /** Where progress goes (default process.stdout); anything with write() and isTTY. */
+  /** Where progress goes (default process.stdout in Node, the console in a browser); anything with write() and isTTY. */
   output?: OutputStream;
   /** Clock in milliseconds for the progress display (default performance.now; for tests). */
   now?: () => number;
@@ -124,7 +125,7 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
   if (params.length === 0) throw new Error(`${where}: the model has no trainable parameters`);
   const callbacks = new CallbackList(opts.callbacks ?? []);
 
-  const out: OutputStream = opts.output ?? process.stdout;
+  const out: OutputStream = opts.output ?? defaultOutput();
   const steps = stepsPerEpoch(data, batchSize);
   const progress = new ProgressReporter(out, verbose, epochs, steps, opts.now);
   const generator: Generator = opts.seed === undefined ? generatorFor() : new Generator(opts.seed);

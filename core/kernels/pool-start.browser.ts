@@ -16,16 +16,12 @@ export function defaultThreadCount(): number {
 
 /** What `pool-start.ts` hands out; never created here. */
 export interface Helper {
-  port: { postMessage(message: unknown): void };
+  post(message: unknown): void;
   terminate(): void;
+  lastError(): string | null;
 }
 
 /** Never starts anything: the caller runs single-threaded. */
 export function startHelpers(_count: number, _ctl: SharedArrayBuffer, _args: SharedArrayBuffer, _onFailure: () => void): Helper[] | null {
-  return null;
-}
-
-/** No helpers, no errors. */
-export function helperError(_helpers: Helper[]): string | null {
   return null;
 }

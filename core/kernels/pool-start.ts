@@ -26,10 +26,12 @@ export function defaultThreadCount(): number {
   return Math.max(1, Math.min(2, cores));
 }
 
-/** A started helper: something to terminate, and the port its buffers and kernels go through. */
+/** A started helper: where its buffers and kernels are posted, and how to stop it. */
 export interface Helper {
-  port: MessagePort;
+  post(message: unknown): void;
   terminate(): void;
+  /** The last error message the helper posted, if any (read synchronously). */
+  lastError(): string | null;
 }
 
 /**
@@ -66,7 +68,8 @@ export function startHelpers(count: number, ctl: SharedArrayBuffer, args: Shared
       w.on("exit", onFailure);
       port1.unref();
       helpers.push({
-        port: port1,
+        post: (message) => port1.postMessage(message),
+        lastError: () => lastError(port1),
         terminate: () => {
           w.off("exit", onFailure);
           void w.terminate();
@@ -88,12 +91,9 @@ if (workerData.register) require(workerData.register);
 require(workerData.entry).helperMain(workerData);
 `;
 
-/** The last error message a helper posted on any of the ports, if any. */
-export function helperError(helpers: Helper[]): string | null {
+function lastError(port: MessagePort): string | null {
   let msg: string | null = null;
-  for (const { port } of helpers) {
-    let m;
-    while ((m = receiveMessageOnPort(port))) if (m.message && m.message.type === "error") msg = m.message.message;
-  }
+  let m;
+  while ((m = receiveMessageOnPort(port))) if (m.message && m.message.type === "error") msg = m.message.message;
   return msg;
 }

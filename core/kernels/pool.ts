@@ -15,7 +15,7 @@
  */
 import type { FloatArray } from "../dtype";
 import { CLOSED, controlWords, doneAt, enterAt, errorAt, MAX_HELPERS, NEXT, ParallelKernel, readyAt, ARGS } from "./pool-protocol";
-import { defaultThreadCount, Helper, helperError, onMainThread, startHelpers, threadsAvailable } from "./pool-start";
+import { defaultThreadCount, Helper, onMainThread, startHelpers, threadsAvailable } from "./pool-start";
 
 /** Bounds of the buffer cache shared with the helpers (entries, bytes of dead-or-alive buffers). */
 const CACHE_ENTRIES = 64;
@@ -158,7 +158,7 @@ export function bufferId(p: Pool, sab: SharedArrayBuffer, pinned: Set<number>): 
   p.ids.set(sab, id);
   p.lru.set(id, { ref: new WeakRef(sab), bytes: sab.byteLength });
   p.cachedBytes += sab.byteLength;
-  for (const h of p.helpers) h.port.postMessage({ type: "buffer", id, sab });
+  for (const h of p.helpers) h.post({ type: "buffer", id, sab });
   pinned.add(id);
   return id;
 }
@@ -172,7 +172,7 @@ function evict(p: Pool, pinned: Set<number>, extra: number): void {
     p.cachedBytes -= e.bytes;
     const sab = e.ref.deref();
     if (sab) p.ids.delete(sab);
-    for (const h of p.helpers) h.port.postMessage({ type: "drop", id });
+    for (const h of p.helpers) h.post({ type: "drop", id });
   }
 }
 
@@ -183,7 +183,7 @@ export function kernelId(p: Pool, k: ParallelKernel): number {
   if (id === undefined) {
     id = p.kernels.size + 1;
     p.kernels.set(key, id);
-    for (const h of p.helpers) h.port.postMessage({ type: "kernel", id, module: k.module, name: k.name });
+    for (const h of p.helpers) h.post({ type: "kernel", id, module: k.module, name: k.name });
   }
   return id;
 }
@@ -245,6 +245,6 @@ export function join(p: Pool, job: number): void {
   }
   if (failed) {
     p.broken = true;
-    throw new Error(`ndgrad threads: a helper thread failed (threads are now disabled): ${helperError(p.helpers) ?? "unknown error"}`);
+    throw new Error(`ndgrad threads: a helper thread failed (threads are now disabled): ${p.helpers.map((h) => h.lastError()).find((m) => m !== null) ?? "unknown error"}`);
   }
 }
