@@ -6,8 +6,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { tensor, randn, gradCheck, toDot, grad, Tensor } from "../core";
-import { graphSvg, graphText } from "./display/graph";
+import { tensor, randn, gradCheck, toDot, grad, Tensor } from "ndgrad";
+import { graphSvg, graphText } from "ndgrad/display";
 
 const outArg = process.argv.indexOf("--out");
 const dotPath = outArg >= 0 ? process.argv[outArg + 1] : path.join("reports", "autograd-graph.dot");

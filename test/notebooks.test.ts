@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ExecuteResult, executeNotebook, installKernel, jupyterMissing, listNotebooks } from "../notebooks/jupyter";
+import { installPackedNdgrad } from "./support/packed";
 
 interface Cell {
   cell_type: string;
@@ -89,4 +90,30 @@ describe("notebooks", function () {
       });
     });
   });
+
+  describe("run from any folder where ndgrad is installed", function () {
+    this.timeout(10 * 60 * 1000);
+    it("01-autograd runs in an empty project that installed the packed tarball", async function () {
+      const missing = jupyterMissing();
+      if (missing) {
+        console.log(`      skipped: ${missing}`);
+        this.skip();
+      }
+      installKernel();
+      const { dir } = installPackedNdgrad();
+      const copy = path.join(dir, "01-autograd.ipynb");
+      fs.copyFileSync(notebooks.find((nb) => path.basename(nb) === "01-autograd.ipynb")!, copy);
+      const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "ndgrad-notebook-user-"));
+      try {
+        const r = await executeNotebook(copy, outDir, { NODE_OPTIONS: "" });
+        if (!r.ok) throw new Error(`01-autograd failed in ${dir}:\n${r.log.trim().split("\n").slice(-40).join("\n")}`);
+        const outputs = readCells(r.output).flatMap((c) => c.outputs ?? []);
+        expect(outputs.filter((o) => o.output_type === "error")).to.deep.equal([]);
+        expect(outputs.length).to.be.greaterThan(3);
+      } finally {
+        fs.rmSync(outDir, { recursive: true, force: true });
+      }
+    });
+  });
 });
+

@@ -1,7 +1,7 @@
 /**
  * Timing harness shared by every workload.
  *
- * Method (the one of /work/shared/bench/PEERS.md, in one process): every contender is warmed up
+ * Method (the one of docs/PERFORMANCE.md, in one process): every contender is warmed up
  * first, then the contenders take turns — round r runs `perRound` timed calls of each, in an
  * order rotated every round so neither side always runs right after the other (GC debt, caches,
  * turbo state). Each call is timed on its own with `process.hrtime.bigint()`, and the figure

@@ -1,6 +1,6 @@
 /**
  * TensorFlow.js 4.22.0 (the union package, which also registers the gradients) with its cpu
- * backend and the wasm backend (SIMD, single-threaded under Node, per PEERS.md). Loaded lazily so
+ * backend and the wasm backend (SIMD, single-threaded under Node, per docs/PERFORMANCE.md). Loaded lazily so
  * `--only overhead` etc. do not pay for it unless a tfjs side runs.
  */
 import type * as TF from "@tensorflow/tfjs";

@@ -5,7 +5,7 @@
  * ndgrad: nn.Sequential(Conv2d, ReLU, MaxPool2d, Flatten, Linear), NCHW.
  * tfjs: tf.conv2d / tf.relu / tf.maxPool / tf.matMul, NHWC (its layout), core API.
  * tfjs-wasm cannot train this: 4.22.0 registers no `Conv2DBackpropFilter` kernel for wasm
- * (PEERS.md). The wasm side is still attempted, and the error it throws is what the table shows.
+ * (docs/PERFORMANCE.md). The wasm side is still attempted, and the error it throws is what the table shows.
  */
 import * as nd from "../../index";
 import type * as TF from "@tensorflow/tfjs";

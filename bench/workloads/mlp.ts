@@ -6,7 +6,7 @@
  * A second row runs plain SGD (lr 0.01) on both sides.
  *
  * ndgrad side: nn.Sequential(Linear, ReLU, Linear) + nn.losses.crossEntropy + optim.AdamW.step.
- * tfjs side: the core API (tf.variableGrads + tf.losses.softmaxCrossEntropy), as PEERS.md's
+ * tfjs side: the core API (tf.variableGrads + tf.losses.softmaxCrossEntropy), as docs/PERFORMANCE.md's
  * tfjs_mlp.js, weights [in, out] (tfjs's natural layout).
  */
 import * as nd from "../../index";

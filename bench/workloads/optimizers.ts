@@ -5,7 +5,7 @@
  * ndgrad: `opt.apply([g], [p])` (Keras's apply; the base pipeline + the subclass's fused loop).
  * tfjs: AdamW = tf.train.adam + the decoupled decay as one assign; SGD+momentum =
  * tf.train.momentum(lr, 0.9); Lion has no tfjs optimizer, so it is built from tf ops in a tidy
- * with two assigns (PEERS.md's "Lion from tf ops").
+ * with two assigns (docs/PERFORMANCE.md's "Lion from tf ops").
  */
 import * as nd from "../../index";
 import type * as TF from "@tensorflow/tfjs";

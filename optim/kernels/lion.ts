@@ -7,7 +7,7 @@
  *
  * Float32 rounding points are Keras's (every tensor op rounds to float32): `Math.fround` is
  * written at each one; the float64 twin has none. The sign is branchless — random-sign data
- * mispredicts a ternary chain half the time (3.5x slower, PEERS.md §1a). A NaN `c` must still
+ * mispredicts a ternary chain half the time (3.5x slower, docs/PERFORMANCE.md §1a). A NaN `c` must still
  * give NaN (sign(NaN) is NaN in Keras): the factor `1 + 0 / (1 - isNaN(c))` is 1 for any other
  * `c` (±Infinity included, and −0 survives the multiplication) and 0/0 = NaN for a NaN. Written
  * as `c === c ? … : NaN` instead, the loop ran 2x slower (72 vs 37 ms per 10M elements,

@@ -1,9 +1,10 @@
 /**
- * Replays every case of ../shared/fixtures/keras-golden.json (optimizer programs, schedule
- * points, config round-trips) through ndgrad, following `meta.program_ops`.
+ * Replays every case of test/fixtures/keras-golden.json (Keras's own golden numbers: optimizer
+ * programs, schedule points, config round-trips; provenance in test/fixtures/keras-golden.md)
+ * through ndgrad, following `meta.program_ops`.
  *
  * Two translations, both written down where they happen:
- * - `expect_error`: Keras's wording is not required (KERAS-OPTIMIZER-SEMANTICS.md §0.3). The
+ * - `expect_error`: Keras's wording is not required (docs/KERAS-OPTIMIZER-SEMANTICS.md §0.3). The
  *   check is ndgrad's convention instead: an Error whose message names the class, every
  *   offending argument (camelCase or snake_case) and its value.
  * - `replicas: 2` (tf.distribute MirroredStrategy): gradients are SUM-all-reduced right before
@@ -18,7 +19,7 @@ import { tensor } from "../../core/creation";
 import { Adam, AdamW, Lion, LossScaleOptimizer, Optimizer, SGD, resetOptimizerNames, schedules } from "../../optim";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
-const golden = JSON.parse(fs.readFileSync(path.resolve(repoRoot, "..", "shared", "fixtures", "keras-golden.json"), "utf8"));
+const golden = JSON.parse(fs.readFileSync(path.join(repoRoot, "test", "fixtures", "keras-golden.json"), "utf8"));
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Nested = number | Nested[];

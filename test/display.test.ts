@@ -4,10 +4,10 @@
  */
 import { expect } from "chai";
 import { inflateSync } from "zlib";
-import { tensor, randn } from "../../index";
+import { tensor, randn } from "../index";
 import {
   contourPlot, encodePng, graphSvg, graphText, imageGrid, lineChart, renderGraph, show, sideBySide, svgSize, tensorHtml,
-} from "../../examples/display";
+} from "../display";
 
 describe("examples/display", () => {
   it("tensorHtml shows shape, dtype, autograd status and values, eliding large dimensions", () => {
