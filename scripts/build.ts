@@ -28,6 +28,8 @@ export const NODE_ENTRIES: Record<string, string> = { "./display": "display/inde
 function buildCommonJs(): void {
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
   execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { stdio: "inherit" });
+  // the committed wasm kernels sit beside their loader (core/wasm/loader.ts reads them from __dirname)
+  fs.copyFileSync(path.join(root, "core", "wasm", "kernels.wasm"), path.join(dist, "cjs", "core", "wasm", "kernels.wasm"));
 }
 
 function buildEsmWrappers(): void {

@@ -1,0 +1,11 @@
+// AssemblyScript entry of core/wasm/kernels.wasm (`npm run build:wasm`). The module imports its
+// memory (env.memory, shared) and keeps no state of its own: every buffer, scratch included, is
+// handed in by the JS side (../memory.ts), so any number of threads can run it on one memory.
+export * from "./optim";
+export * from "./gemm";
+export * from "./ops";
+
+/** The end of the module's static data (none today): the JS allocator starts above it. */
+export function heapBase(): usize {
+  return __heap_base;
+}

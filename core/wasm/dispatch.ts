@@ -1,0 +1,66 @@
+/**
+ * What the JS-facing wasm wrappers share: turning a Float32Array into the byte address a kernel
+ * reads in place (after checking it lives in the wasm heap), the float32 checks of scalars that
+ * the JS kernels expect "already rounded", and the split of an elementwise pass over threads.
+ *
+ * @example const pv = addressOf("lionF32", "v", v); // v: a view from wasmKernels().heap
+ */
+import { PARALLEL_MIN_ELEMENTS, getNumThreads } from "../kernels/threads";
+import { type KernelExports, wasmKernels } from "./loader";
+import { wasmPool } from "./pool";
+
+/**
+ * The byte address of `a` in the wasm memory; throws (naming the op and argument) when `a` is not
+ * a Float32Array (Int32Array for `int32`) view into the wasm heap, or its length is not `n`.
+ */
+export function addressOf(op: string, name: string, a: unknown, n?: number, int32 = false): number {
+  const want = int32 ? Int32Array : Float32Array;
+  if (!(a instanceof want)) {
+    const got = a === null ? "null" : typeof a === "object" ? (a as object).constructor.name : typeof a;
+    throw new Error(`${op} (wasm): ${name} must be a ${want.name}, got ${got}`);
+  }
+  if (!wasmKernels().heap.owns(a)) {
+    throw new Error(`${op} (wasm): ${name} must live in the wasm memory (allocate it with wasmKernels().heap.alloc), got an ordinary ${want.name}`);
+  }
+  if (n !== undefined && a.length !== n) throw new Error(`${op} (wasm): ${name} has ${a.length} elements, expected ${n}`);
+  return a.byteOffset;
+}
+
+/** Throws unless `x` is a number that float32 represents exactly (or NaN): the JS kernel's contract. */
+export function requireF32(op: string, name: string, x: number): number {
+  if (typeof x !== "number" || (Math.fround(x) !== x && x === x)) {
+    throw new Error(`${op} (wasm): ${name} must be a float32 value (round it with Math.fround first), got ${String(x)}`);
+  }
+  return x;
+}
+
+/** Throws unless `x` is a finite number (a hyper-parameter). */
+export function requireNumber(op: string, name: string, x: unknown): number {
+  if (typeof x !== "number") throw new Error(`${op} (wasm): ${name} must be a number, got ${typeof x}`);
+  return x;
+}
+
+/**
+ * Calls an elementwise kernel, split over the wasm pool when it has ≥ 1M elements (the JS
+ * path's threshold). `ptrs` are the positions of the array addresses in `args` (an address 0
+ * means "no array" and is left alone), `nAt` the position of the element count. Slices start at
+ * multiples of 4 elements, so only the last one has a scalar tail.
+ */
+export function runElementwise(fn: keyof KernelExports, args: number[], ptrs: readonly number[], nAt: number): void {
+  const n = args[nAt];
+  const threads = n >= PARALLEL_MIN_ELEMENTS ? getNumThreads() : 1;
+  if (threads <= 1) {
+    (wasmKernels().exports[fn] as (...a: number[]) => void)(...args);
+    return;
+  }
+  const pool = wasmPool();
+  const chunk = Math.ceil(n / pool.threads / 4) * 4;
+  const calls = [];
+  for (let start = 0; start < n; start += chunk) {
+    const a = args.slice();
+    for (const i of ptrs) if (a[i] !== 0) a[i] += start * 4;
+    a[nAt] = Math.min(chunk, n - start);
+    calls.push({ fn, args: a });
+  }
+  pool.run(calls);
+}
