@@ -1,5 +1,6 @@
 /**
- * ndgrad vs TensorFlow.js (cpu and wasm backends), in one process: `npm run bench`.
+ * ndgrad (its JS kernels, and its wasm kernels where a row has them) vs TensorFlow.js (cpu and
+ * wasm backends) and jax-js (wasm), in one process: `npm run bench`.
  *
  *   npm run bench -- --quick            fewer rounds (about a minute), tfjs-cpu matmul 1024 skipped
  *   npm run bench -- --only mlp,lion    run only these workloads (names below), keep the rest of
@@ -18,12 +19,14 @@ import { adamw, lion, sgd } from "./workloads/optimizers";
 import { matmul } from "./workloads/matmul";
 import { overhead } from "./workloads/overhead";
 import { state } from "./workloads/state";
+import { wasmKernelsWorkload } from "./workloads/wasm-kernels";
 import { Row, Workload } from "./lib/types";
 import { Results, environment, footnotes, readPrevious, table, writeResults } from "./lib/report";
 import { tfInfo } from "./lib/tf";
+import { jaxVersion } from "./lib/jax";
 import { waitForThreads } from "../core/kernels/threads";
 
-const WORKLOADS: Workload[] = [calib, mlp, cnn, lion, adamw, sgd, matmul, overhead, state];
+const WORKLOADS: Workload[] = [calib, mlp, cnn, lion, adamw, sgd, matmul, overhead, state, wasmKernelsWorkload];
 const RESULTS = path.join(__dirname, "results", "latest.json");
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null; list: boolean } {
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
     date,
     ...env,
     quick: args.quick,
-    tf: tfInfo(),
+    tf: { ...tfInfo(), jaxJs: jaxVersion() },
     rows: { ...(args.only && previous ? previous.rows : {}) },
   };
   for (const r of rows) merged.rows[r.id] = { ...r, date };

@@ -56,16 +56,16 @@ function num(v: number): string {
   return v.toFixed(3);
 }
 
-/** How many times better ndgrad is than `side` (>1: ndgrad faster / smaller). */
-export function ratio(row: Row, side: Side): number | null {
-  const nd = row.values.ndgrad;
+/** How many times better `of` (default ndgrad) is than `side` (>1: faster / smaller). */
+export function ratio(row: Row, side: Side, of: Side = "ndgrad"): number | null {
+  const nd = row.values[of];
   const other = row.values[side];
   if (nd == null || other == null || nd === 0 || other === 0) return null;
   return higherIsBetter(row.unit) ? nd / other : other / nd;
 }
 
 export function meetsTarget(row: Row): boolean | null {
-  const v = row.values.ndgrad;
+  const v = row.values[row.targetSide ?? "ndgrad"];
   if (!row.target || v == null) return null;
   return row.target.op === "<=" ? v <= row.target.value : v >= row.target.value;
 }
@@ -94,20 +94,23 @@ function pad(s: string, n: number): string {
 
 /** The table as markdown (readable in a terminal and pasteable into a report). */
 export function table(rows: Row[], previous: Results | null): string {
-  const head = ["workload", "unit", "ndgrad", "tfjs-cpu", "tfjs-wasm", "x vs cpu", "x vs wasm", "target", "met", "vs previous"];
+  const head = ["workload", "unit", "ndgrad", "ndgrad-wasm", "tfjs-cpu", "tfjs-wasm", "jax-js", "x vs cpu", "x vs wasm", "wasm-k x vs tfjs-wasm", "wasm-k x vs jax", "target", "met", "vs previous"];
+  const x = (v: number | null): string => (v == null ? "-" : `${v.toFixed(2)}x`);
   const body = rows.map((r) => {
-    const rc = ratio(r, "tfjs-cpu");
-    const rw = ratio(r, "tfjs-wasm");
     const met = meetsTarget(r);
     return [
       r.label,
       r.unit,
       cell(r, "ndgrad"),
+      cell(r, "ndgrad-wasm"),
       cell(r, "tfjs-cpu"),
       cell(r, "tfjs-wasm"),
-      rc == null ? "-" : `${rc.toFixed(2)}x`,
-      rw == null ? "-" : `${rw.toFixed(2)}x`,
-      r.target ? `${r.target.op} ${r.target.value}` : "-",
+      cell(r, "jax-js"),
+      x(ratio(r, "tfjs-cpu")),
+      x(ratio(r, "tfjs-wasm")),
+      x(ratio(r, "tfjs-wasm", "ndgrad-wasm")),
+      x(ratio(r, "jax-js", "ndgrad-wasm")),
+      r.target ? `${r.targetSide && r.targetSide !== "ndgrad" ? `${r.targetSide} ` : ""}${r.target.op} ${r.target.value}` : "-",
       met == null ? "-" : met ? "yes" : "NO",
       change(r, previous?.rows[r.id]),
     ];
@@ -134,6 +137,7 @@ export function footnotes(rows: Row[]): string {
   }
   return [
     "x vs cpu / x vs wasm: how many times better ndgrad is (tfjs time / ndgrad time; for GFLOP/s ndgrad / tfjs; for B/param tfjs / ndgrad).",
+    "wasm-k x vs tfjs-wasm / wasm-k x vs jax: the same for ndgrad's wasm kernels (ndgrad-wasm) against tfjs-wasm and jax-js.",
     "Figures: median per call; spread = min..max of per-round medians.",
     ...(lines.length ? ["", "n/a:", ...lines] : []),
     "",

@@ -68,3 +68,23 @@ export function ndSide(make: () => () => void, opts: SideOptions = {}): Contende
     },
   };
 }
+
+/**
+ * ndgrad's WebAssembly kernels (core/wasm), called directly on buffers in the wasm heap: `make`
+ * allocates and returns the step and a `free` for teardown.
+ */
+export function ndWasmSide(make: () => { step: () => void; free: () => void }, opts: SideOptions = {}): Contender {
+  let made: { step: () => void; free: () => void } | null = null;
+  return {
+    name: "ndgrad-wasm",
+    ...opts,
+    setup: () => {
+      made = make();
+    },
+    run: () => made!.step(),
+    teardown: () => {
+      made?.free();
+      made = null;
+    },
+  };
+}

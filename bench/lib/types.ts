@@ -1,6 +1,11 @@
 /** What a workload reports: rows of the results table (and of bench/results/latest.json). */
 
-export const SIDES = ["ndgrad", "tfjs-cpu", "tfjs-wasm"] as const;
+/**
+ * "ndgrad" is the library as users run it (today: the JavaScript kernels); "ndgrad-wasm" the
+ * WebAssembly SIMD kernels of core/wasm (not yet wired into the ops: called directly); "jax-js"
+ * is @jax-js/jax on its wasm device (single-threaded under Node: it needs a web Worker).
+ */
+export const SIDES = ["ndgrad", "ndgrad-wasm", "tfjs-cpu", "tfjs-wasm", "jax-js"] as const;
 export type Side = (typeof SIDES)[number];
 
 export interface Target {
@@ -23,6 +28,8 @@ export interface Row {
   /** Why a side shows n/a. */
   notes?: Partial<Record<Side, string>>;
   target?: Target;
+  /** The side the target is for (default "ndgrad"). */
+  targetSide?: Side;
   /** What exactly ran (optimizer, shapes ...). */
   detail?: string;
 }

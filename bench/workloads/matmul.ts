@@ -1,12 +1,16 @@
 /**
  * (5) fp32 matmul C = A·B, square n = 128, 256, 512, 1024, forward only (ndgrad under noGrad),
  * reported as GFLOP/s = 2n³ / median time. tfjs calls `dataSync()` on the result (both its
- * backends are synchronous, so this is only the read-back, and disposes it).
+ * backends are synchronous, so this is only the read-back, and disposes it); jax-js runs
+ * jit(np.matmul) + dataSync; ndgrad-wasm is the wasm GEMM kernel into a preallocated C (it is not
+ * wired into nd.matmul yet), on the same thread count as ndgrad.
  */
 import * as nd from "../../index";
 import { compare, randomArray } from "../lib/harness";
 import { rowFrom } from "../lib/compare-row";
-import { Keep, ndSide, tfSide } from "../lib/sides";
+import { Keep, ndSide, ndWasmSide, tfSide } from "../lib/sides";
+import { jaxSide } from "../lib/jax";
+import { jaxMatmul, wasmMatmul } from "./wasm-kernels";
 import type { Tf } from "../lib/tf";
 import { Context, Row, Side, Workload } from "../lib/types";
 
@@ -39,7 +43,7 @@ export const matmul: Workload = {
       const reps = n <= 256 ? 10 : n === 512 ? 4 : 2;
       const plan = ctx.quick ? { warmup: 2, rounds: 3, perRound: Math.max(1, reps >> 1) } : { warmup: 3, rounds: 5, perRound: reps };
       const skipped: Partial<Record<Side, string>> = {};
-      const sides = [ndSide(ndMake), tfSide("wasm", tfMake)];
+      const sides = [ndSide(ndMake), ndWasmSide(wasmMatmul(a, b, n)), tfSide("wasm", tfMake), jaxSide(jaxMatmul(a, b, n))];
       // tfjs-cpu: ~0.9 GFLOP/s, 2.5 s per 1024 product
       if (ctx.quick && n === 1024) skipped["tfjs-cpu"] = "skipped in --quick (~2.5 s per call)";
       else sides.push(tfSide("cpu", tfMake, { warmup: 1, perRound: big ? 1 : 3 }));
@@ -53,7 +57,7 @@ export const matmul: Workload = {
             label: `matmul ${n}x${n} fp32`,
             unit: "GFLOP/s",
             target: n >= 256 ? { op: ">=", value: 4 } : undefined,
-            detail: "ndgrad nd.matmul under noGrad; tfjs tf.matMul + dataSync",
+            detail: "ndgrad nd.matmul under noGrad; ndgrad-wasm gemmF32 kernel; tfjs tf.matMul + dataSync; jax-js jit(np.matmul) + dataSync",
           },
           timings,
           errors,

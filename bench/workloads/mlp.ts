@@ -7,12 +7,15 @@
  *
  * ndgrad side: nn.Sequential(Linear, ReLU, Linear) + nn.losses.crossEntropy + optim.AdamW.step.
  * tfjs side: the core API (tf.variableGrads + tf.losses.softmaxCrossEntropy), as docs/PERFORMANCE.md's
- * tfjs_mlp.js, weights [in, out] (tfjs's natural layout).
+ * tfjs_mlp.js, weights [in, out] (tfjs's natural layout). jax-js side: one jit of valueAndGrad +
+ * the update (./jax-mlp.ts).
  */
 import * as nd from "../../index";
 import { compare, randomArray, randomLabels } from "../lib/harness";
 import { rowFrom } from "../lib/compare-row";
 import { Keep, ndSide, tfSide } from "../lib/sides";
+import { jaxSide } from "../lib/jax";
+import { jaxMlp } from "./jax-mlp";
 import type { Tf } from "../lib/tf";
 import type * as TF from "@tensorflow/tfjs";
 import { Context, Row, Workload } from "../lib/types";
@@ -75,7 +78,7 @@ export const mlp: Workload = {
     for (const kind of ["adamw", "sgd"] as const) {
       ctx.log(`mlp ${kind}`);
       const { timings, errors } = await compare(
-        [ndSide(ndMlp(kind)), tfSide("cpu", tfMlp(kind), { perRound: Math.max(2, plan.perRound >> 2), warmup: 5 }), tfSide("wasm", tfMlp(kind))],
+        [ndSide(ndMlp(kind)), tfSide("cpu", tfMlp(kind), { perRound: Math.max(2, plan.perRound >> 2), warmup: 5 }), tfSide("wasm", tfMlp(kind)), jaxSide(jaxMlp(kind))],
         plan,
       );
       rows.push(
@@ -87,7 +90,7 @@ export const mlp: Workload = {
             unit: "ms",
             target: kind === "adamw" ? { op: "<=", value: 6 } : undefined,
             detail: kind === "adamw"
-              ? "ndgrad nn.Linear/ReLU + crossEntropy + optim.AdamW; tfjs tf.train.adam + decoupled decay assign (tfjs has no AdamW)"
+              ? "ndgrad nn.Linear/ReLU + crossEntropy + optim.AdamW; tfjs tf.train.adam + decoupled decay assign (tfjs has no AdamW); jax-js jit(valueAndGrad + AdamW)"
               : "ndgrad optim.SGD(lr 0.01); tfjs tf.train.sgd(0.01)",
           },
           timings,
