@@ -12,5 +12,6 @@ export { WasmHeap, type WasmHeapOptions } from "./memory";
 export { compileKernels, instantiateKernels, kernelBytes, kernelPath, validateSimd, wasmKernels, type KernelExports, type WasmKernels } from "./loader";
 export { WasmPool, wasmPool, type WasmCall } from "./pool";
 export { gemmF32 } from "./gemm";
+export { conv2dF32, conv2dBackwardF32, conv2dGeometry, type ConvGeometry } from "./conv";
 export * from "./optim";
 export * from "./ops";

@@ -28,6 +28,8 @@ export interface KernelExports {
   sumF32(px: number, n: number): number;
   softmaxCrossEntropyF32(px: number, plabels: number, N: number, C: number, ploss: number, plse: number): void;
   softmaxCrossEntropyBackwardF32(px: number, plabels: number, N: number, C: number, plse: number, pg: number, pd: number): void;
+  im2colF32(px: number, C: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number, pcols: number, ld: number): void;
+  col2imF32(pcols: number, ld: number, C: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number, pdx: number): void;
 }
 
 /** A module instantiated on a heap: what the kernel wrappers call. */

@@ -4,6 +4,7 @@
 export * from "./optim";
 export * from "./gemm";
 export * from "./ops";
+export * from "./conv";
 
 /** The end of the module's static data (none today): the JS allocator starts above it. */
 export function heapBase(): usize {
