@@ -7,7 +7,7 @@
  */
 import { PARALLEL_MIN_ELEMENTS, getNumThreads } from "../kernels/threads";
 import { type KernelExports, wasmKernels } from "./loader";
-import { wasmPool } from "./pool";
+import { MAX_CHUNKS, wasmPool } from "./pool";
 
 /**
  * The byte address of `a` in the wasm memory; throws (naming the op and argument) when `a` is not
@@ -34,7 +34,7 @@ export function requireF32(op: string, name: string, x: number): number {
   return x;
 }
 
-/** Throws unless `x` is a finite number (a hyper-parameter). */
+/** Throws unless `x` is a number (a hyper-parameter; NaN and ±Infinity pass through, as in the JS kernels). */
 export function requireNumber(op: string, name: string, x: unknown): number {
   if (typeof x !== "number") throw new Error(`${op} (wasm): ${name} must be a number, got ${typeof x}`);
   return x;
@@ -43,8 +43,9 @@ export function requireNumber(op: string, name: string, x: unknown): number {
 /**
  * Calls an elementwise kernel, split over the wasm pool when it has ≥ 1M elements (the JS
  * path's threshold). `ptrs` are the positions of the array addresses in `args` (an address 0
- * means "no array" and is left alone), `nAt` the position of the element count. Slices start at
- * multiples of 4 elements, so only the last one has a scalar tail.
+ * means "no array" and is left alone), `nAt` the position of the element count. The chunks
+ * (64Ki elements or more, starting at multiples of 4) are taken by whichever thread is free;
+ * elementwise, so the result does not depend on who ran what.
  */
 export function runElementwise(fn: keyof KernelExports, args: number[], ptrs: readonly number[], nAt: number): void {
   const n = args[nAt];
@@ -53,14 +54,13 @@ export function runElementwise(fn: keyof KernelExports, args: number[], ptrs: re
     (wasmKernels().exports[fn] as (...a: number[]) => void)(...args);
     return;
   }
-  const pool = wasmPool();
-  const chunk = Math.ceil(n / pool.threads / 4) * 4;
-  const calls = [];
+  const chunk = Math.max(1 << 16, Math.ceil(n / MAX_CHUNKS / 4) * 4);
+  const chunks: number[][] = [];
   for (let start = 0; start < n; start += chunk) {
     const a = args.slice();
     for (const i of ptrs) if (a[i] !== 0) a[i] += start * 4;
     a[nAt] = Math.min(chunk, n - start);
-    calls.push({ fn, args: a });
+    chunks.push(a);
   }
-  pool.run(calls);
+  wasmPool().run(fn, chunks);
 }

@@ -1,8 +1,9 @@
 /**
  * The wasm GEMM with the signature of core/kernels/gemm.ts (float32 only; A, B and C must live
- * in the wasm heap). Products of ≥ 2 MFLOP are split over the wasm pool by blocks of rows of C
- * (or of columns, for short wide products) whose sizes depend only on the shape and the thread
- * count; every element is computed by one thread, so results are bit-identical for any count.
+ * in the wasm heap). Products of ≥ 2 MFLOP are split over the wasm pool into blocks of rows of C
+ * (or of columns, for short wide products) that free threads take from a shared counter. Every
+ * element of C depends only on its row of A, its column of B and the fixed k blocking, not on
+ * the block it falls in or the thread that ran it, so results are bit-identical for any count.
  *
  * It accumulates in float32 (the JS GEMM accumulates in double): the two differ by summation
  * precision and order only, within k·2^-24·Σ|a||b| per element (test/core/wasm-gemm.test.ts).
@@ -15,7 +16,7 @@
 import { getNumThreads } from "../kernels/threads";
 import { addressOf } from "./dispatch";
 import { wasmKernels } from "./loader";
-import { type WasmCall, wasmPool } from "./pool";
+import { wasmPool } from "./pool";
 
 /** From this many multiply-adds a product is split over threads (as the JS GEMM does). */
 const PARALLEL_MIN = 1 << 20;
@@ -61,19 +62,21 @@ export function gemmF32(
     exports.gemmF32(a0, lda, ta, b0, ldb, tb, c0, ldc, m, n, k, acc, mainScratch);
     return;
   }
-  const pool = wasmPool(), T = pool.threads, calls: WasmCall[] = [];
+  // Blocks of ≥ 64 rows (or columns), about four per thread, taken from the pool's counter:
+  // each block repacks its share of B (or A), so blocks stay big enough to amortise that.
+  const pool = wasmPool(), T = pool.threads, chunks: number[][] = [];
   if (m >= T * MR * 2 || m >= n) {
-    const chunk = Math.ceil(m / T / MR) * MR;
-    for (let r = 0, t = 0; r < m; r += chunk, t++) {
+    const rows = Math.max(64, Math.ceil(m / (4 * T) / MR) * MR);
+    for (let r = 0; r < m; r += rows) {
       const a = transA ? a0 + r * 4 : a0 + r * lda * 4;
-      calls.push({ fn: "gemmF32", args: [a, lda, ta, b0, ldb, tb, c0 + r * ldc * 4, ldc, Math.min(chunk, m - r), n, k, acc, pool.gemmScratch[t]] });
+      chunks.push([a, lda, ta, b0, ldb, tb, c0 + r * ldc * 4, ldc, Math.min(rows, m - r), n, k, acc, 0]);
     }
   } else {
-    const chunk = Math.ceil(n / T / NR) * NR;
-    for (let j = 0, t = 0; j < n; j += chunk, t++) {
+    const cols = Math.max(64, Math.ceil(n / (4 * T) / NR) * NR);
+    for (let j = 0; j < n; j += cols) {
       const b = transB ? b0 + j * ldb * 4 : b0 + j * 4;
-      calls.push({ fn: "gemmF32", args: [a0, lda, ta, b, ldb, tb, c0 + j * 4, ldc, m, Math.min(chunk, n - j), k, acc, pool.gemmScratch[t]] });
+      chunks.push([a0, lda, ta, b, ldb, tb, c0 + j * 4, ldc, m, Math.min(cols, n - j), k, acc, 0]);
     }
   }
-  pool.run(calls);
+  pool.run("gemmF32", chunks, 12);
 }
