@@ -36,4 +36,27 @@ describe("wasm kernels: the build", function () {
     for (const k of ["lionF32", "adamF32", "sgdF32", "stageF32", "gemmF32", "reluF32", "softmaxCrossEntropyF32"]) expect(names).to.include(k);
     expect(wasmKernels().exports.heapBase()).to.be.at.most(65536);
   });
+
+  it("its only data segments are constant and end below heapBase (every thread's instantiation rewrites them)", () => {
+    const b = kernelBytes();
+    let p = 8;
+    const leb = (): number => { let r = 0, s = 0, x; do { x = b[p++]; r |= (x & 127) << s; s += 7; } while (x & 128); return r >>> 0; };
+    let end = 0;
+    while (p < b.length) {
+      const id = b[p++], size = leb(), next = p + size;
+      if (id === 11) {
+        for (let i = 0, count = leb(); i < count; i++) {
+          expect(leb(), "segment kind: active, memory 0").to.equal(0);
+          expect(b[p++], "i32.const offset").to.equal(0x41);
+          const offset = leb();
+          expect(b[p++], "end of offset expression").to.equal(0x0b);
+          const len = leb();
+          end = Math.max(end, offset + len);
+          p += len;
+        }
+      }
+      p = next;
+    }
+    expect(end).to.be.at.most(wasmKernels().exports.heapBase());
+  });
 });
