@@ -8,12 +8,14 @@
  * ndgrad side: nn.Sequential(Linear, ReLU, Linear) + nn.losses.crossEntropy + optim.AdamW.step.
  * tfjs side: the core API (tf.variableGrads + tf.losses.softmaxCrossEntropy), as docs/PERFORMANCE.md's
  * tfjs_mlp.js, weights [in, out] (tfjs's natural layout). jax-js side: one jit of valueAndGrad +
- * the update (./jax-mlp.ts).
+ * the update (./jax-mlp.ts). ndgrad-wasm: the same step from ndgrad's wasm kernels composed by hand,
+ * no tape (./wasm-mlp.ts): a lower bound for the library once its ops dispatch to wasm.
  */
 import * as nd from "../../index";
 import { compare, randomArray, randomLabels } from "../lib/harness";
 import { rowFrom } from "../lib/compare-row";
-import { Keep, ndSide, tfSide } from "../lib/sides";
+import { Keep, ndSide, ndWasmSide, tfSide } from "../lib/sides";
+import { wasmMlp } from "./wasm-mlp";
 import { jaxSide } from "../lib/jax";
 import { jaxMlp } from "./jax-mlp";
 import type { Tf } from "../lib/tf";
@@ -78,7 +80,7 @@ export const mlp: Workload = {
     for (const kind of ["adamw", "sgd"] as const) {
       ctx.log(`mlp ${kind}`);
       const { timings, errors } = await compare(
-        [ndSide(ndMlp(kind)), tfSide("cpu", tfMlp(kind), { perRound: Math.max(2, plan.perRound >> 2), warmup: 5 }), tfSide("wasm", tfMlp(kind)), jaxSide(jaxMlp(kind))],
+        [ndSide(ndMlp(kind)), ndWasmSide(wasmMlp(kind)), tfSide("cpu", tfMlp(kind), { perRound: Math.max(2, plan.perRound >> 2), warmup: 5 }), tfSide("wasm", tfMlp(kind)), jaxSide(jaxMlp(kind))],
         plan,
       );
       rows.push(
@@ -90,7 +92,7 @@ export const mlp: Workload = {
             unit: "ms",
             target: kind === "adamw" ? { op: "<=", value: 6 } : undefined,
             detail: kind === "adamw"
-              ? "ndgrad nn.Linear/ReLU + crossEntropy + optim.AdamW; tfjs tf.train.adam + decoupled decay assign (tfjs has no AdamW); jax-js jit(valueAndGrad + AdamW)"
+              ? "ndgrad nn.Linear/ReLU + crossEntropy + optim.AdamW; tfjs tf.train.adam + decoupled decay assign (tfjs has no AdamW); jax-js jit(valueAndGrad + AdamW); ndgrad-wasm: the wasm kernels composed by hand, no tape (./wasm-mlp.ts)"
               : "ndgrad optim.SGD(lr 0.01); tfjs tf.train.sgd(0.01)",
           },
           timings,
