@@ -29,10 +29,8 @@ export async function takeScreenshots(url: string): Promise<string[]> {
       await page.goto(`${url}/index.html${shot.hash}`);
       await page.waitForFunction("window.playground !== undefined");
       await page.click("#play");
-      await page.waitForFunction((n: number) => {
-        const s = (window as unknown as { playground: { snapshot(): { panel: string; surface: { steps: number }; classifier: { steps: number } } } }).playground.snapshot();
-        return (s.panel === "surface" ? s.surface.steps : s.classifier.steps) >= n;
-      }, { timeout: 120_000, polling: 100 }, shot.steps);
+      const progress = "(() => { const s = window.playground.snapshot(); return s.panel === 'surface' ? s.surface.steps : s.classifier.steps; })()";
+      await page.waitForFunction(`${progress} >= ${shot.steps}`, { timeout: 120_000, polling: 100 });
       const seen = (await page.evaluate("window.playground.snapshot()")) as { fps: number; stepsPerSecond: number };
       await page.click("#play"); // pause, so the picture shows one settled frame
       await new Promise((r) => setTimeout(r, 200));

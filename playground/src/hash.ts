@@ -5,6 +5,7 @@
  * rest still applies.
  */
 import { SPECS, Settings, checkValue, defaultSettings } from "./settings";
+import { surfaceById } from "./surfaces";
 
 /** The hash for `settings` (without the leading "#"). */
 export function encodeHash(settings: Settings): string {
@@ -24,8 +25,8 @@ export interface DecodedHash {
 }
 
 /**
- * Reads a hash (with or without "#") over the defaults. The surface is applied before the
- * start point, so that a link's start is not replaced by the surface's own default.
+ * Reads a hash (with or without "#") over the defaults. A hash that names a surface but no
+ * start point starts from that surface's own start, as choosing it in the menu does.
  */
 export function decodeHash(hash: string): DecodedHash {
   const settings = defaultSettings();
@@ -57,5 +58,6 @@ export function decodeHash(hash: string): DecodedHash {
     if ("error" in checked) problems.push(checked.error);
     else settings[key] = checked.value;
   }
+  if (!seen.has("s.startX") && !seen.has("s.startY")) [settings["s.startX"], settings["s.startY"]] = surfaceById(settings.surface as string).start;
   return { settings, problems };
 }

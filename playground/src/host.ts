@@ -33,6 +33,8 @@ export interface PanelController {
   render(): void;
   /** The run reached its "steps to run". */
   finished(): boolean;
+  /** There is a race (its settings were valid) that has steps left. */
+  canRun(): boolean;
   steps(): number;
   /** Plain data for the tests and for the status line. */
   snapshot(): Record<string, unknown>;

@@ -116,7 +116,7 @@ function showPanel(): void {
 }
 
 function setPlaying(on: boolean): void {
-  playing = on && !active().finished();
+  playing = on && active().canRun();
   if (playing) messages.clear("finished");
   dirty = true; // one more frame, so that a paused panel shows its final state
   const button = $<HTMLButtonElement>("play");
@@ -134,7 +134,7 @@ function resetActive(): void {
 function stepOnce(): void {
   setPlaying(false);
   const p = active();
-  if (p.finished()) return;
+  if (!p.canRun()) return;
   try {
     p.advance(0, 1);
   } catch (e) {

@@ -139,6 +139,10 @@ export class NetPanel implements PanelController {
     return this.race !== null && this.race.steps >= (this.host.settings()["c.steps"] as number);
   }
 
+  canRun(): boolean {
+    return this.race !== null && !this.finished();
+  }
+
   steps(): number {
     return this.race?.steps ?? 0;
   }

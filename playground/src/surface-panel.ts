@@ -106,6 +106,10 @@ export class SurfacePanel implements PanelController {
     return this.race !== null && this.race.steps >= (this.host.settings()["s.steps"] as number);
   }
 
+  canRun(): boolean {
+    return this.race !== null && !this.finished();
+  }
+
   steps(): number {
     return this.race?.steps ?? 0;
   }

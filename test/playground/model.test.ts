@@ -136,3 +136,12 @@ describe("playground: the races", () => {
     }
   });
 });
+
+describe("playground: a hash naming a surface without a start", () => {
+  it("starts from that surface's own start point", () => {
+    const { settings } = decodeHash("#surface=beale");
+    expect([settings["s.startX"], settings["s.startY"]]).to.deep.equal(SURFACE_TABLE.beale.start);
+    const given = decodeHash("#surface=beale&s.startX=1&s.startY=-1").settings;
+    expect([given["s.startX"], given["s.startY"]]).to.deep.equal([1, -1]);
+  });
+});
