@@ -59,7 +59,7 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], opts: Cha
     ctx.beginPath(); ctx.moveTo(L, y); ctx.lineTo(W - R, y); ctx.stroke();
     ctx.fillText(label(v), 2, y + 4);
   }
-  for (const v of niceTicks(0, xMax, 4)) {
+  for (const v of niceTicks(0, xMax, 6)) {
     const text = label(v), w = ctx.measureText(text).width;
     ctx.fillText(text, Math.min(W - w - 2, X(v) - w / 2), H - 6);
   }

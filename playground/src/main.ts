@@ -8,7 +8,7 @@ import { decodeHash, encodeHash } from "./hash";
 import type { Host, PanelController } from "./host";
 import { Messages } from "./messages";
 import { NetPanel } from "./net-panel";
-import { PANELS, Panel, Settings, checkValue, describe } from "./settings";
+import { PANELS, Panel, Settings, checkValue } from "./settings";
 import { SurfacePanel } from "./surface-panel";
 import { surfaceById } from "./surfaces";
 
@@ -234,5 +234,4 @@ requestAnimationFrame(frame);
     surface: panels.surface.snapshot(), classifier: panels.classifier.snapshot(),
   }),
   settings: () => ({ ...settings }),
-  describe,
 };

@@ -52,8 +52,10 @@ const beale: Surface = {
     const [a, b, c] = bealeTerms(x, y);
     return [2 * a * (y - 1) + 2 * b * (y * y - 1) + 2 * c * (y * y * y - 1), 2 * a * x + 4 * b * x * y + 6 * c * x * y * y];
   },
-  view: { x0: -4.5, x1: 4.5, y0: -4.5, y1: 4.5 },
-  start: [-1, 1.5],
+  // The usual ±4.5 window, cropped to the part the runs visit (from this start all four reach
+  // the minimum; from (−1, 1.5) they all slide off along the flat y ≈ 1 plateau to the left).
+  view: { x0: -1, x1: 4.5, y0: -2.5, y1: 3 },
+  start: [1, 1.5],
   minValue: 0,
   minima: [[3, 0.5]],
   noiseScale: 2,
@@ -101,14 +103,15 @@ const TWO_PI = 2 * Math.PI;
 const rastrigin: Surface = {
   id: "rastrigin",
   label: "Rastrigin",
-  lesson: "a bowl covered in local minima: where an optimizer settles depends on its step size and its noise.",
+  lesson: "a bowl covered in local minima. Without noise every optimizer stops in the nearest dip. Add gradient noise: SGD's steps grow with it and it hops between dips, while Lion's steps never exceed lr and Adam divides the noise out.",
   value: (x, y) => 20 + x * x - 10 * Math.cos(TWO_PI * x) + y * y - 10 * Math.cos(TWO_PI * y),
   gradient: (x, y) => [2 * x + 10 * TWO_PI * Math.sin(TWO_PI * x), 2 * y + 10 * TWO_PI * Math.sin(TWO_PI * y)],
   view: { x0: -5.12, x1: 5.12, y0: -5.12, y1: 5.12 },
   start: [-4.2, 3.8],
   minValue: 0,
   minima: [[0, 0]],
-  noiseScale: 10,
+  // Large enough, at the slider's top, to rival the walls' gradients (up to ~65).
+  noiseScale: 30,
 };
 
 /** Every surface by id, in menu order. */
