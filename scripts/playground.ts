@@ -3,7 +3,8 @@
  * playground into playground/dist/, serves that folder on 127.0.0.1 and prints the URL; stop
  * it with Ctrl-C. The folder also works offline, opened from file://.
  *
- *   npm run playground                   build and serve
+ *   npm run playground                   build and serve (on a free port)
+ *   npm run playground -- --port 8017    build and serve on that port
  *   npm run playground -- --build-only   build, print the file:// URL, exit
  *   npm run playground -- --screenshots  build, save docs/img/playground-*.png, exit
  */
@@ -13,11 +14,22 @@ import { buildPlayground } from "./playground-build";
 import { takeScreenshots } from "./playground-screenshots";
 import { serveStatic } from "../test/support/chromium";
 
-const USAGE = "usage: npm run playground [-- --build-only | --screenshots]";
+const USAGE = "usage: npm run playground [-- --port N | --build-only | --screenshots]";
+
+/** The value of `--port N` (0 = any free port), or an error naming what was given. */
+function portOf(argv: string[]): number {
+  const i = argv.indexOf("--port");
+  if (i < 0) return 0;
+  const raw = argv[i + 1];
+  const port = Number(raw);
+  if (raw === undefined || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`playground: --port must be a whole number from 1 to 65535, got ${raw === undefined ? "nothing" : `"${raw}"`}; ${USAGE}`);
+  return port;
+}
 
 async function main(argv: string[]): Promise<void> {
-  const known = new Set(["--build-only", "--screenshots", "--help"]);
-  const unknown = argv.filter((a) => !known.has(a));
+  const port = portOf(argv);
+  const known = new Set(["--build-only", "--screenshots", "--help", "--port"]);
+  const unknown = argv.filter((a, i) => !known.has(a) && argv[i - 1] !== "--port");
   if (unknown.length > 0) throw new Error(`playground: unknown argument ${unknown.join(" ")}; ${USAGE}`);
   if (argv.includes("--help")) {
     console.log(USAGE);
@@ -29,7 +41,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(`playground: built ${fileUrl}`);
     return;
   }
-  const server = await serveStatic(dir);
+  const server = await serveStatic(dir, argv.includes("--screenshots") ? 0 : port);
   if (argv.includes("--screenshots")) {
     try {
       await takeScreenshots(server.url);

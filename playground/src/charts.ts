@@ -23,7 +23,10 @@ function label(v: number): string {
   return a >= 1e4 || a < 1e-3 ? v.toExponential(0) : String(Number(v.toPrecision(3)));
 }
 
-/** Draws `series` on `canvas` (cleared first). */
+/**
+ * Draws `series` on `canvas` (cleared first).
+ * @example drawChart(canvas, [{ label: "Lion", color: "#d62728", ys: losses }], { title: "loss", logY: true });
+ */
 export function drawChart(canvas: HTMLCanvasElement, series: Series[], opts: ChartOptions): void {
   const ctx = canvas.getContext("2d")!;
   const W = canvas.width, H = canvas.height, L = 46, R = 8, T = 34, B = 22;

@@ -64,6 +64,10 @@ function measure(model: nn.Module, d: Dataset2D): { loss: number; acc: number } 
   });
 }
 
+/**
+ * The network race: data, one model and optimizer per contender, shared batches.
+ * @example const race = new NetRace(net, [lionSettings, adamwSettings]); race.step(); race.evaluate();
+ */
 export class NetRace {
   readonly data: Split;
   readonly contenders: Contender[];

@@ -8,14 +8,20 @@ import type { Surface } from "./surfaces";
 /** Light-to-dark earth tones, so the coloured trajectories stand out everywhere. */
 const STOPS: [number, number, number][] = [[255, 251, 230], [242, 227, 179], [217, 183, 126], [166, 124, 82], [92, 64, 51]];
 
-/** Colour of t in [0, 1] on STOPS. */
+/**
+ * Colour of t in [0, 1] on STOPS.
+ * @example earth(0) // [255, 251, 230], the palest: the lowest loss
+ */
 export function earth(t: number): [number, number, number] {
   const u = Math.min(0.9999, Math.max(0, t)) * (STOPS.length - 1), i = Math.floor(u), f = u - i;
   const a = STOPS[i], b = STOPS[i + 1];
   return [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), a[2] + f * (b[2] - a[2])];
 }
 
-/** Maps surface coordinates to pixels of a size×size plot and back. */
+/**
+ * Maps surface coordinates to pixels of a size×size plot and back.
+ * @example new View(surfaceById("rosenbrock"), 480).px(0) // 240
+ */
 export class View {
   constructor(readonly surface: Surface, readonly size: number) {}
   px(x: number): number {
@@ -69,6 +75,7 @@ function marchingSquares(t: Float64Array, n: number, level: number, out: number[
 
 /**
  * The shaded, contoured surface on a new size×size canvas.
+ * @example ctx.drawImage(surfaceBackground(surfaceById("beale"), 480), 0, 0);
  */
 export function surfaceBackground(surface: Surface, size: number, doc: Document = document): HTMLCanvasElement {
   const n = Math.min(220, size);

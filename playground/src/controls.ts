@@ -21,6 +21,10 @@ export type Commit = (key: string, raw: string | boolean) => string | null;
 
 let counter = 0;
 
+/**
+ * A labelled control for setting `key`, showing `value`; a change goes through `commit`.
+ * @example root.append(buildField(document, "s.noise", 0, commit).element);
+ */
 export function buildField(doc: Document, key: string, value: Value, commit: Commit, labelText?: string): Field {
   const spec = SPECS[key];
   const id = `f-${key.replace(/\./g, "-")}-${counter++}`;

@@ -14,7 +14,7 @@ export interface Dataset2D {
 
 export interface Split { train: Dataset2D; test: Dataset2D }
 
-/** The plotted window of every data set. */
+/** The plotted window of every data set (`DATA_VIEW.x0` is its left edge). */
 export const DATA_VIEW = { x0: -1.6, x1: 1.6, y0: -1.6, y1: 1.6 };
 
 type Maker = (i: number, cls: number, t: number, gen: Generator) => [number, number];
@@ -46,7 +46,7 @@ const MAKERS: Record<string, Maker> = {
   },
 };
 
-/** The names `makeDataset` accepts. */
+/** The names `makeDataset` accepts: moons, circles, spirals, xor, blobs. */
 export const DATASET_NAMES = Object.keys(MAKERS);
 
 /**
@@ -73,7 +73,10 @@ export function makeDataset(name: string, n: number, noise: number, seed: number
   return { x, y };
 }
 
-/** A seeded Fisher-Yates permutation of 0..n-1. */
+/**
+ * A seeded Fisher-Yates permutation of 0..n-1.
+ * @example permutation(5, new Generator(0)) // e.g. Int32Array [3, 0, 4, 1, 2]
+ */
 export function permutation(n: number, gen: Generator): Int32Array {
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;

@@ -7,6 +7,10 @@ import { DATA_VIEW, Split } from "./datasets";
 
 const CLASS_RGB: [number, number, number][] = [[245, 147, 34], [8, 119, 189]];
 
+/**
+ * Paints P(class 1) on an n×n grid over `canvas`, then the data on top.
+ * @example drawDecision(canvas, race.probabilityGrid(c, 36), 36, race.data, scratchCanvas);
+ */
 export function drawDecision(canvas: HTMLCanvasElement, probs: Float32Array, n: number, data: Split, scratch: HTMLCanvasElement): void {
   if (scratch.width !== n) scratch.width = scratch.height = n;
   const sctx = scratch.getContext("2d")!;

@@ -7,7 +7,10 @@
 import { SPECS, Settings, checkValue, defaultSettings } from "./settings";
 import { surfaceById } from "./surfaces";
 
-/** The hash for `settings` (without the leading "#"). */
+/**
+ * The hash for `settings` (without the leading "#").
+ * @example encodeHash(defaultSettings()).startsWith("panel=surface&surface=rosenbrock") // true
+ */
 export function encodeHash(settings: Settings): string {
   const parts: string[] = [];
   for (const key of Object.keys(SPECS)) {
@@ -27,6 +30,7 @@ export interface DecodedHash {
 /**
  * Reads a hash (with or without "#") over the defaults. A hash that names a surface but no
  * start point starts from that surface's own start, as choosing it in the menu does.
+ * @example decodeHash("#surface=beale&bogus=1").problems // ['unknown setting "bogus"']
  */
 export function decodeHash(hash: string): DecodedHash {
   const settings = defaultSettings();

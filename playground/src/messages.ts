@@ -6,6 +6,10 @@
 
 export type MessageKind = "error" | "info";
 
+/**
+ * The messages shown, by source.
+ * @example messages.show("field:c.batch", "error", "batch size must be from 1 to 256, got 512");
+ */
 export class Messages {
   private readonly items = new Map<string, { kind: MessageKind; text: string }>();
 

@@ -30,6 +30,10 @@ function kilobytes(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
+/**
+ * The network panel's controller.
+ * @example const panel = new NetPanel(host, document.getElementById("panel-classifier")!); panel.reset();
+ */
 export class NetPanel implements PanelController {
   private race: NetRace | null = null;
   private readonly models: HTMLElement;

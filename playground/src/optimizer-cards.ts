@@ -7,6 +7,10 @@ import type { Host } from "./host";
 import { lionFromAdamW, COLORS } from "./optimizers";
 import { OPTIMIZERS, OPTIMIZER_LABEL, SPECS, optimizerSettings } from "./settings";
 
+/**
+ * Appends the four optimizers' fieldsets for panel "s" or "c" to `root`.
+ * @example buildOptimizerCards(host, "s", panel.querySelector(".optimizers")!);
+ */
 export function buildOptimizerCards(host: Host, panel: "s" | "c", root: HTMLElement): void {
   const doc = host.doc;
   for (const id of OPTIMIZERS) {

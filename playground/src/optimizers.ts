@@ -5,7 +5,7 @@
 import { optim } from "ndgrad";
 import type { OptimizerSettings } from "./settings";
 
-/** One line color per optimizer, used by every plot. */
+/** One line colour per optimizer, used by every plot (`COLORS.lion` is red). */
 export const COLORS: Record<string, string> = { lion: "#d62728", adamw: "#1f77b4", adam: "#2ca02c", sgd: "#9467bd" };
 
 /**

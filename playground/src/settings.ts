@@ -17,10 +17,13 @@ export interface ChoiceSpec { kind: "choice"; label: string; options: readonly s
 export interface WidthsSpec { kind: "widths"; label: string; default: string }
 export type Spec = NumberSpec | BoolSpec | ChoiceSpec | WidthsSpec;
 
+/** The optimizers, in display order. */
 export const OPTIMIZERS = ["lion", "adamw", "adam", "sgd"] as const;
 export type OptimizerId = (typeof OPTIMIZERS)[number];
+/** Display names (`OPTIMIZER_LABEL.adamw` is "AdamW"). */
 export const OPTIMIZER_LABEL: Record<OptimizerId, string> = { lion: "Lion", adamw: "AdamW", adam: "Adam", sgd: "SGD" };
 
+/** The surface menu, the data-set menu, the activations and the panels. */
 export const SURFACES = ["rosenbrock", "beale", "saddle", "quadratic", "rastrigin"] as const;
 export const DATASETS = ["moons", "circles", "spirals", "xor", "blobs"] as const;
 export const ACTIVATIONS = ["relu", "tanh", "gelu", "sigmoid"] as const;
@@ -57,7 +60,7 @@ function optimizerSpecs(panel: "s" | "c"): Record<string, Spec> {
   return out;
 }
 
-/** The whole table, in the order the URL hash lists it. */
+/** The whole table, in the order the URL hash lists it (`SPECS["c.batch"].max` is 256). */
 export const SPECS: Record<string, Spec> = {
   panel: { kind: "choice", label: "panel", options: PANELS, default: "surface" },
   surface: { kind: "choice", label: "surface", options: SURFACES, default: "rosenbrock" },
@@ -82,19 +85,28 @@ export const SPECS: Record<string, Spec> = {
 
 export type Settings = Record<string, Value>;
 
-/** A fresh copy of every default. */
+/**
+ * A fresh copy of every default.
+ * @example defaultSettings()["s.lion.lr"] // 0.01
+ */
 export function defaultSettings(): Settings {
   const s: Settings = {};
   for (const [k, spec] of Object.entries(SPECS)) s[k] = spec.default;
   return s;
 }
 
-/** How a number reads in a message: as it is (NaN as NaN, never JSON). */
+/**
+ * How a number reads in a message: as it is (NaN as NaN, never JSON).
+ * @example showNumber(NaN) // "NaN"
+ */
 export function showNumber(v: number): string {
   return String(v);
 }
 
-/** The widths "16, 16" as [16, 16], or an error message. */
+/**
+ * The widths "16, 16" as [16, 16], or an error message.
+ * @example parseWidths("8, 4") // [8, 4]
+ */
 export function parseWidths(text: string): number[] | string {
   const parts = text.split(",").map((p) => p.trim());
   const widths = parts.map(Number);
@@ -107,6 +119,7 @@ export function parseWidths(text: string): number[] | string {
 /**
  * Checks a raw value (a string from a field or the hash, or an already typed value) against
  * its spec. Returns the typed value, or `{ error }` with what is wrong and what is allowed.
+ * @example checkValue("c.batch", "512") // { error: "batch size must be from 1 to 256, got 512" }
  */
 export function checkValue(key: string, raw: unknown): { value: Value } | { error: string } {
   const spec = SPECS[key];
@@ -135,7 +148,10 @@ export function checkValue(key: string, raw: unknown): { value: Value } | { erro
   }
 }
 
-/** "Lion learning rate (surfaces)" for `s.lion.lr`: the words a message uses for a key. */
+/**
+ * The words a message uses for a key.
+ * @example describe("s.lion.lr") // "Lion learning rate (surfaces)"
+ */
 export function describe(key: string): string {
   const spec = SPECS[key];
   const parts = key.split(".");
@@ -149,7 +165,10 @@ export function describe(key: string): string {
 /** The settings of one optimizer on one panel, typed. */
 export interface OptimizerSettings { id: OptimizerId; on: boolean; lr: number; beta1: number; beta2: number; wd: number; momentum: number; nesterov: boolean }
 
-/** Reads one optimizer's settings for panel "s" or "c". */
+/**
+ * Reads one optimizer's settings for panel "s" or "c".
+ * @example optimizerSettings(defaultSettings(), "c", "lion").wd // 0.03
+ */
 export function optimizerSettings(s: Settings, panel: "s" | "c", id: OptimizerId): OptimizerSettings {
   const p = `${panel}.${id}.`;
   const n = (k: string, d: number) => (typeof s[p + k] === "number" ? (s[p + k] as number) : d);

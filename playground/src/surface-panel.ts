@@ -15,6 +15,10 @@ import { drawSurfaceFrame, drawUpdates } from "./surface-view";
 
 const SIZE = 480;
 
+/**
+ * The loss-surface panel's controller.
+ * @example const panel = new SurfacePanel(host, document.getElementById("panel-surface")!); panel.reset();
+ */
 export class SurfacePanel implements PanelController {
   private race: SurfaceRace | null = null;
   private background: { id: string; canvas: HTMLCanvasElement } | null = null;

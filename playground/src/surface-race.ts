@@ -26,6 +26,10 @@ export interface Runner {
 /** Far enough outside every plot that coming back is not going to happen. */
 const ESCAPE = 1e6;
 
+/**
+ * Every enabled optimizer on one surface, from one start.
+ * @example const race = new SurfaceRace(surfaceById("saddle"), [lion, sgd], [-1.8, 0.02], 0, 0); race.step();
+ */
 export class SurfaceRace {
   readonly runners: Runner[];
   steps = 0;

@@ -8,6 +8,10 @@ import { COLORS } from "./optimizers";
 import type { SurfaceRace } from "./surface-race";
 import { OPTIMIZER_LABEL, OptimizerId } from "./settings";
 
+/**
+ * One frame of the surface plot.
+ * @example drawSurfaceFrame(ctx, surfaceBackground(race.surface, 480), new View(race.surface, 480), race);
+ */
 export function drawSurfaceFrame(ctx: CanvasRenderingContext2D, background: HTMLCanvasElement, view: View, race: SurfaceRace): void {
   ctx.drawImage(background, 0, 0);
   ctx.fillStyle = "#111";
@@ -41,7 +45,10 @@ export function drawSurfaceFrame(ctx: CanvasRenderingContext2D, background: HTML
   }
 }
 
-/** The update panel: arrows on a canvas, and the numbers in `table` (a <tbody>). */
+/**
+ * The update panel: arrows on a canvas, and the numbers in `table` (a <tbody>).
+ * @example drawUpdates(updatesCanvas, document.querySelector("tbody")!, race);
+ */
 export function drawUpdates(canvas: HTMLCanvasElement, table: HTMLTableSectionElement, race: SurfaceRace): void {
   const ctx = canvas.getContext("2d")!;
   const S = canvas.width, mid = S / 2;

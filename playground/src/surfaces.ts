@@ -114,10 +114,13 @@ const rastrigin: Surface = {
   noiseScale: 30,
 };
 
-/** Every surface by id, in menu order. */
+/** Every surface by id, in menu order (`SURFACE_TABLE.beale.minima` is [[3, 0.5]]). */
 export const SURFACE_TABLE: Record<string, Surface> = { rosenbrock, beale, saddle, quadratic, rastrigin };
 
-/** The surface with this id (the settings validated it). */
+/**
+ * The surface with this id (the settings validated it).
+ * @example surfaceById("rosenbrock").minima // [[1, 1]]
+ */
 export function surfaceById(id: string): Surface {
   const s = SURFACE_TABLE[id];
   if (!s) throw new Error(`surface: unknown surface "${id}"; allowed: ${Object.keys(SURFACE_TABLE).join(", ")}`);

@@ -92,6 +92,13 @@ describe("the playground in headless Chromium", function () {
       expect(after.panel).to.equal("classifier");
       expect(after.classifier.steps, url).to.equal(1);
       expect(await page.evaluate('document.querySelectorAll("figure.model canvas").length')).to.equal(2);
+      // Lion's "from AdamW" button (the 3-10x rule, factor 3): lr / 3, weight decay x 3, in the fields and the hash.
+      await typeInto(page, '#panel-classifier [data-key="c.adamw.lr"]', "0.05");
+      await page.click("#c-lion-from-adamw");
+      const lion = (await page.evaluate("window.playground.settings()")) as Record<string, unknown>;
+      expect([lion["c.lion.lr"], lion["c.lion.wd"], lion["c.lion.beta1"], lion["c.lion.beta2"]]).to.deep.equal([0.0166667, 0.03, 0.9, 0.99]);
+      expect(await prop(page, '#panel-classifier [data-key="c.lion.lr"]', "value")).to.equal("0.0166667");
+      expect(await page.evaluate("location.hash")).to.contain("c.adamw.lr=0.05&").and.contain("c.lion.lr=0.0166667&");
       await page.close();
     }
   });

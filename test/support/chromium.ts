@@ -28,8 +28,8 @@ export function chromiumArgs(): string[] {
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png" };
 
-/** Serves `dir` on 127.0.0.1 (a random port) until `close()`. */
-export async function serveStatic(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+/** Serves `dir` on 127.0.0.1 (on `port`, or a free one when 0) until `close()`. */
+export async function serveStatic(dir: string, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     const file = path.join(dir, rel.endsWith("/") ? `${rel}index.html` : rel);
@@ -40,7 +40,10 @@ export async function serveStatic(dir: string): Promise<{ url: string; close: ()
     res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
     fs.createReadStream(file).pipe(res);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject); // e.g. EADDRINUSE for a fixed port
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${bound}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
