@@ -7,14 +7,16 @@
  *   npm run playground -- --port 8017    build and serve on that port
  *   npm run playground -- --build-only   build, print the file:// URL, exit
  *   npm run playground -- --screenshots  build, save docs/img/playground-*.png, exit
+ *   npm run playground -- --measure      build, print frames and steps per second in Chromium, exit
  */
 import * as path from "path";
 import { pathToFileURL } from "url";
 import { buildPlayground } from "./playground-build";
 import { takeScreenshots } from "./playground-screenshots";
+import { measure } from "./playground-measure";
 import { serveStatic } from "../test/support/chromium";
 
-const USAGE = "usage: npm run playground [-- --port N | --build-only | --screenshots]";
+const USAGE = "usage: npm run playground [-- --port N | --build-only | --screenshots | --measure]";
 
 /** The value of `--port N` (0 = any free port), or an error naming what was given. */
 function portOf(argv: string[]): number {
@@ -28,7 +30,7 @@ function portOf(argv: string[]): number {
 
 async function main(argv: string[]): Promise<void> {
   const port = portOf(argv);
-  const known = new Set(["--build-only", "--screenshots", "--help", "--port"]);
+  const known = new Set(["--build-only", "--screenshots", "--measure", "--help", "--port"]);
   const unknown = argv.filter((a, i) => !known.has(a) && argv[i - 1] !== "--port");
   if (unknown.length > 0) throw new Error(`playground: unknown argument ${unknown.join(" ")}; ${USAGE}`);
   if (argv.includes("--help")) {
@@ -41,10 +43,12 @@ async function main(argv: string[]): Promise<void> {
     console.log(`playground: built ${fileUrl}`);
     return;
   }
-  const server = await serveStatic(dir, argv.includes("--screenshots") ? 0 : port);
-  if (argv.includes("--screenshots")) {
+  const oneShot = argv.includes("--screenshots") || argv.includes("--measure");
+  const server = await serveStatic(dir, oneShot ? 0 : port);
+  if (oneShot) {
     try {
-      await takeScreenshots(server.url);
+      if (argv.includes("--screenshots")) await takeScreenshots(server.url);
+      if (argv.includes("--measure")) await measure(server.url);
     } finally {
       await server.close();
     }

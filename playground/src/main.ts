@@ -183,6 +183,8 @@ window.addEventListener("hashchange", () => {
 // ---- the animation loop ----
 const status = $("status");
 let frames = 0, stepsThisSecond = 0, secondStart = performance.now(), fps = 0, stepsPerSecond = 0;
+/** Frames drawn while playing, since the page loaded (for measurements over longer windows). */
+let playingFrames = 0;
 // Where a second's time went (training vs drawing), in ms per frame: shown to the tests' log.
 let trainMs = 0, drawMs = 0, timing = { trainMsPerFrame: 0, drawMsPerFrame: 0 };
 
@@ -203,6 +205,7 @@ function frame(now: number): void {
       p.render();
       drawMs += performance.now() - t0;
       frames++;
+      if (playing) playingFrames++;
       dirty = false;
     }
   } catch (e) {
@@ -230,7 +233,7 @@ requestAnimationFrame(frame);
 /** Read-only view for the tests (and the curious, from the console). */
 (window as unknown as { playground: unknown }).playground = {
   snapshot: () => ({
-    panel: settings.panel, playing, fps, stepsPerSecond, ...timing, messages: messages.texts(), hash: lastHash,
+    panel: settings.panel, playing, fps, stepsPerSecond, playingFrames, ...timing, messages: messages.texts(), hash: lastHash,
     surface: panels.surface.snapshot(), classifier: panels.classifier.snapshot(),
   }),
   settings: () => ({ ...settings }),
