@@ -33,6 +33,13 @@ export interface Contender {
   diverged: string | null;
 }
 
+/**
+ * A batch loss this far above a coin toss's (ln 2 for two classes) means the network is
+ * confidently wrong by a factor of e^69: a learning rate far too large, even while the loss is
+ * still finite (tanh units saturate, so SGD can sit at a loss of 1000 for ever without a NaN).
+ */
+const HOPELESS_LOSS = 100 * Math.LN2;
+
 const ACTIVATION: Record<string, () => nn.Module> = { relu: () => new nn.ReLU(), tanh: () => new nn.Tanh(), gelu: () => new nn.GELU(), sigmoid: () => new nn.Sigmoid() };
 
 /**
@@ -121,8 +128,9 @@ export class NetRace {
       if (c.diverged) continue;
       const loss = nn.losses.crossEntropy(c.model.call(xb), this.yb);
       c.lastLoss = loss.item();
-      if (!Number.isFinite(c.lastLoss)) {
-        c.diverged = `${c.optimizer.className} diverged at step ${this.steps + 1} on ${this.net.dataset}: the training loss is ${c.lastLoss} (learning rate ${c.settings.lr}). Lower its learning rate, then press Reset.`;
+      if (!Number.isFinite(c.lastLoss) || c.lastLoss > HOPELESS_LOSS) {
+        const what = Number.isFinite(c.lastLoss) ? `${c.lastLoss.toPrecision(4)}, over 100 times a coin toss's ${Math.LN2.toFixed(3)}` : String(c.lastLoss);
+        c.diverged = `${c.optimizer.className} diverged at step ${this.steps + 1} on ${this.net.dataset}: the training loss is ${what} (learning rate ${c.settings.lr}). Lower its learning rate, then press Reset.`;
         message ??= c.diverged;
         continue;
       }

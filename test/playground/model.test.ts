@@ -147,17 +147,26 @@ describe("playground: a hash naming a surface without a start", () => {
 });
 
 describe("playground: a diverging network", () => {
-  it("is stopped at the first non-finite loss, with a message naming the optimizer, and the others go on", () => {
+  it("is stopped at its first non-finite or hopeless loss, with a message naming the optimizer, and the others go on", () => {
     const s = defaultSettings();
     const adamw = { ...optimizerSettings(s, "c", "adamw"), lr: 1000 };
     const race = new NetRace({ dataset: "moons", noise: 0.1, samples: 200, trainFraction: 0.7, widths: [16, 16], activation: "tanh", batch: 32, seed: 0 }, [optimizerSettings(s, "c", "lion"), adamw]);
     let message: string | null = null;
     for (let i = 0; i < 200 && !message; i++) message = race.step();
-    expect(message).to.match(/^AdamW diverged at step \d+ on moons: the training loss is (NaN|Infinity) \(learning rate 1000\)\. Lower its learning rate, then press Reset\.$/);
+    expect(message).to.match(/^AdamW diverged at step \d+ on moons: the training loss is (NaN|Infinity|[0-9.e+]+, over 100 times a coin toss's 0.693) \(learning rate 1000\)\. Lower its learning rate, then press Reset\.$/);
     const frozen = Array.from(race.contenders[1].params[0].values);
     race.step();
     expect(Array.from(race.contenders[1].params[0].values)).to.deep.equal(frozen);
     expect(race.contenders[0].diverged).to.equal(null);
     expect(Number.isFinite(race.contenders[0].lastLoss)).to.equal(true);
+  });
+
+  it("a loss that stays finite but hopeless (SGD saturating tanh units) counts as diverged too", () => {
+    const s = defaultSettings();
+    const sgd = { ...optimizerSettings(s, "c", "sgd"), on: true, lr: 1000 };
+    const race = new NetRace({ dataset: "moons", noise: 0.1, samples: 200, trainFraction: 0.7, widths: [16, 16], activation: "tanh", batch: 32, seed: 0 }, [sgd]);
+    let message: string | null = null;
+    for (let i = 0; i < 200 && !message; i++) message = race.step();
+    expect(message).to.match(/^SGD diverged at step \d+ on moons: the training loss is [0-9.e+]+, over 100 times a coin toss's 0.693 \(learning rate 1000\)\./);
   });
 });
