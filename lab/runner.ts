@@ -90,6 +90,8 @@ class WorkerPool {
   private failure: Error | null = null;
   private onRow: (row: Row) => void = () => {};
   private settle: (() => void) | null = null;
+  private readonly all = new Set<ChildProcess>();
+  private closed = false;
 
   constructor(private readonly size: number) {}
 
@@ -106,7 +108,8 @@ class WorkerPool {
 
   /** Stops the workers (they finish nothing: call it once the jobs are done or failed). */
   close(): void {
-    for (const c of [...this.idle, ...this.busy.keys()]) if (c.connected) c.disconnect();
+    this.closed = true; // a worker still starting up is let go as soon as it reports ready
+    for (const c of this.all) if (c.connected) c.disconnect();
     this.idle = [];
   }
 
@@ -118,9 +121,15 @@ class WorkerPool {
       env: { ...process.env, NDGRAD_THREADS: "1", TS_NODE_TRANSPILE_ONLY: "1" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
+    this.all.add(child);
     let ready = false;
     child.on("message", (m: { ready?: boolean; ok?: boolean; row?: Row; error?: string }) => {
-      if (m.ready) { ready = true; this.starting--; this.idle.push(child); return this.dispatch(); }
+      if (m.ready) {
+        ready = true; this.starting--;
+        if (this.closed) return void child.disconnect();
+        this.idle.push(child);
+        return this.dispatch();
+      }
       const job = this.busy.get(child);
       this.busy.delete(child);
       this.idle.push(child);
@@ -129,6 +138,7 @@ class WorkerPool {
       this.dispatch();
     });
     child.on("exit", (code, signal) => {
+      this.all.delete(child);
       if (!ready) this.starting--;
       this.idle = this.idle.filter((c) => c !== child);
       const job = this.busy.get(child);
