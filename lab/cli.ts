@@ -49,11 +49,21 @@ export function loadStudy(file: string): Study {
   return checkStudy(raw);
 }
 
-async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true, strict: true,
-    options: { out: { type: "string" }, workers: { type: "string" }, "dry-run": { type: "boolean" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-  });
+/**
+ * Runs the command line `argv` (without node and the script); throws on bad input.
+ * @example await main(["run", "lab/studies/quick.json", "--dry-run"]);
+ */
+export async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: { out: { type: "string" }, workers: { type: "string" }, "dry-run": { type: "boolean" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (e) {
+    throw new Error(`lab: ${(e as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
   const [command, target, ...extra] = positionals;
   if (values.help || !command) return void console.log(USAGE);
   if (extra.length) throw new Error(`lab: unexpected arguments ${extra.join(" ")}\n${USAGE}`);

@@ -2,7 +2,7 @@
  * `--dry-run`: the plan of a study and an estimated time, from a short calibration on this
  * machine (a few single-threaded training steps per batch size and one validation pass).
  */
-import { nn, setNumThreads } from "../index";
+import { nn, setNumThreads, getNumThreads } from "../index";
 import { datasetDef, batchOf } from "./data";
 import { buildOptimizer, expandGrid, OPTIMIZER_TITLES } from "./grid";
 import { buildModel, parseModel, sampleShape } from "./models";
@@ -16,7 +16,16 @@ import { Tensor } from "../index";
  * @example console.log(dryRun(study, 2));
  */
 export function dryRun(study: Study, workers?: number): string {
+  const threads = getNumThreads();
   setNumThreads(1); // workers are single-threaded: calibrate the same way
+  try {
+    return plan(study, workers);
+  } finally {
+    setNumThreads(threads);
+  }
+}
+
+function plan(study: Study, workers?: number): string {
   const data = datasetDef(study.data.dataset)!.load(study.data);
   const shape = parseModel(study.model, data.image);
   const sample = sampleShape(shape, data.features);

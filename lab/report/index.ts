@@ -145,7 +145,9 @@ export function writeReport(dir: string): { html: string; csv: string; verdicts:
   const method = "Each optimizer's configuration is chosen per batch size by its mean final validation accuracy over the seeds (ties: lower validation loss). The test set is evaluated once per chosen configuration and seed, after the choice, and never drives a choice. Intervals are 95% Student-t intervals over seeds; the Lion − AdamW difference is paired by seed (same initialisation and data order). Time to target: median over seeds of the training time (evaluation excluded) until the validation accuracy, checked after every pass, first reaches the target.";
   const sections = [
     { heading: "Setup", text: setup },
-    { heading: "Verdict", text: verdicts.join(" · ") || "no chosen configurations yet: the study is not finished" },
+    verdicts.length
+      ? { heading: "Verdict", table: { columns: ["in words"], rows: verdicts.map((v) => [v.trim()]) } }
+      : { heading: "Verdict", text: "no chosen configurations yet: the study is not finished" },
     { heading: "Results (chosen configurations)", table: resultsTable(batches), text: `${method} Target accuracy: ${batches.map((b) => (b.target === null ? "-" : `${(100 * b.target).toFixed(2)}%`)).join(", ")}${study.targetAccuracy === undefined ? " (99% of the worse chosen optimizer's validation accuracy)" : ""}.` },
     { heading: "Lion − AdamW", table: pairedTable(batches) },
     { heading: "The 3-10x advice", table: adviceTable(batches), text: "The Lion paper advises a learning rate 3-10x smaller than AdamW's and a weight decay 3-10x larger, keeping lr x wd similar. A choice at the edge of its grid means the grid should be widened before trusting the ratio." },
