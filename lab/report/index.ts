@@ -1,12 +1,12 @@
 /**
  * `lab report DIR`: DIR/report.html (self-contained: inline CSS and SVG, no script, works
- * offline), DIR/summary.csv (one line per configuration), and the charts as SVG files in
- * DIR/figures/. All three written atomically.
+ * offline), DIR/summary.csv (one line per configuration), DIR/summary.md (the report's tables
+ * in Markdown, for a README), and the charts as SVG files in DIR/figures/. All written atomically.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { htmlReport, Cell } from "../../examples/display/report";
+import { htmlReport, textTable, Cell } from "../../examples/display/report";
 import { readRows, atomicWrite } from "../results";
 import { canonical, OPTIMIZER_TITLES } from "../grid";
 import { SCHEDULE_DEFAULTS } from "../schedule";
@@ -157,6 +157,8 @@ export function writeReport(dir: string): { html: string; csv: string; verdicts:
   const html = path.join(dir, "report.html"), csv = path.join(dir, "summary.csv");
   atomicWrite(html, htmlReport(`AdamW vs Lion: study ${study.name}`, sections));
   atomicWrite(csv, summaryCsv(batches));
+  const md = [resultsTable(batches), pairedTable(batches), adviceTable(batches)].filter((t) => t.rows.length).map((t) => textTable(t.columns, t.rows));
+  atomicWrite(path.join(dir, "summary.md"), `${verdicts.map((v) => `- ${v.trim()}`).join("\n")}\n\n${md.join("\n\n")}\n`);
   const figures = path.join(dir, "figures");
   fs.mkdirSync(figures, { recursive: true });
   scaling(batches).forEach((svg, i) => atomicWrite(path.join(figures, `scaling-${i + 1}.svg`), svg));

@@ -13,8 +13,8 @@ import type { Row } from "../../lab";
 
 const root = path.resolve(__dirname, "..", "..");
 const study = {
-  name: "crash", data: { dataset: "moons", train: 1500, validation: 300, test: 300 }, model: "mlp-32",
-  budget: { epochs: 5 }, batchSizes: [32], seeds: [0, 1, 2],
+  name: "crash", data: { dataset: "moons", train: 800, validation: 200, test: 200 }, model: "mlp-32",
+  budget: { epochs: 4 }, batchSizes: [32], seeds: [0, 1, 2],
   optimizers: { adamw: { learningRate: [1e-3, 1e-2, 3e-2], weightDecay: 0.01 }, lion: { fromAdamW: { lrFactor: [0.1, 0.3] } } },
 };
 const RUNS = 3 * 3 + 2 * 3, TESTS = 2 * 3;
@@ -73,7 +73,7 @@ describe("lab: kill -9 and resume", function () {
 
   it("the lab killed mid-study loses at most its workers' current runs; the same command finishes it", async () => {
     const out = path.join(dir, "out"), results = path.join(out, "results.jsonl");
-    const first = lab(["run", studyFile, "--out", out, "--workers", "2"]);
+    const first = lab(["run", studyFile, "--out", out, "--workers", "1"]);
     spawned.push(first.pid!);
     const firstExit = exitOf(first);
     await until(() => lines(results) >= 3, 90000, "3 finished runs");
@@ -88,7 +88,7 @@ describe("lab: kill -9 and resume", function () {
     fs.appendFileSync(results, '{"kind":"run","key":"torn-line","optimizer":"adamw","con');
     expect(readRows(results)).to.have.length(done);
 
-    const second = lab(["run", studyFile, "--out", out, "--workers", "2"]);
+    const second = lab(["run", studyFile, "--out", out, "--workers", "1"]);
     spawned.push(second.pid!);
     const r = await exitOf(second);
     expect(r.code, r.out).to.equal(0);
