@@ -8,7 +8,7 @@ import { optim } from "../index";
 const COMMON = ["learningRate", "weightDecay", "clipNorm", "clipValue", "globalClipNorm", "useEma", "emaMomentum",
   "emaOverwriteFrequency", "gradientAccumulationSteps"];
 
-/** The options a study may give (or grid over) per optimizer. */
+/** The options a study may give (or grid over) per optimizer. @example OPTIMIZER_KEYS.lion.includes("beta2") // true */
 export const OPTIMIZER_KEYS: Record<string, readonly string[]> = {
   adamw: [...COMMON, "beta1", "beta2", "epsilon", "amsgrad"],
   adam: [...COMMON, "beta1", "beta2", "epsilon", "amsgrad"],
@@ -16,7 +16,7 @@ export const OPTIMIZER_KEYS: Record<string, readonly string[]> = {
   sgd: [...COMMON, "momentum", "nesterov"],
 };
 
-/** The display names used in tables. */
+/** The display names used in tables. @example OPTIMIZER_TITLES.adamw // "AdamW" */
 export const OPTIMIZER_TITLES: Record<string, string> = { adamw: "AdamW", adam: "Adam", lion: "Lion", sgd: "SGD" };
 
 /** One configuration: option name to a single value (`fromAdamW` to its single factors). */

@@ -13,12 +13,12 @@ import { SCHEDULE_DEFAULTS } from "./schedule";
 import type { Study } from "./spec";
 import type { RunRow, TestJob, TestRow, TrainJob } from "./rows";
 
-/** What makes rows of two studies comparable: same data, model, budget and schedule. */
+/** What makes rows of two studies comparable: same data, model, budget and schedule. @example hashOf(studyIdentity(study)) */
 export function studyIdentity(study: Study): Record<string, unknown> {
   return { format: 1, data: study.data, model: study.model, budget: study.budget, schedule: { ...SCHEDULE_DEFAULTS, ...study.schedule }, evalBatchSize: study.evalBatchSize ?? 1000 };
 }
 
-/** The configuration's own key (the same for all seeds). */
+/** The configuration's own key (the same for all seeds). @example configKeyOf(study, "lion", { learningRate: 3e-4 }, 64) // "9f95..." */
 export function configKeyOf(study: Study, optimizer: string, config: Config, batchSize: number, base?: Config): string {
   return hashOf({ identity: studyIdentity(study), optimizer, config, base: base ?? null, batchSize });
 }
@@ -133,7 +133,7 @@ export function pendingJobs(study: Study, rows: readonly (RunRow | TestRow)[], o
   return out;
 }
 
-/** Where a run's final weights are kept (for its test evaluation, should it be chosen). */
+/** Where a run's final weights are kept (for its test evaluation, should it be chosen). @example weightsFile("out", key) // "out/weights/<key>.safetensors" */
 export function weightsFile(outDir: string, runKey: string): string {
   return path.join(outDir, "weights", `${runKey}.safetensors`);
 }

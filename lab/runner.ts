@@ -25,7 +25,7 @@ export interface RunOptions {
   progress?: NodeJS.WriteStream | null;
 }
 
-/** The results file of an output folder. */
+/** The results file of an output folder. @example readRows(resultsFile("reports/quick")) */
 export const resultsFile = (out: string) => path.join(out, "results.jsonl");
 
 /**

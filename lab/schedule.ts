@@ -24,7 +24,7 @@ class WarmupThen extends optim.schedules.LearningRateSchedule {
   }
 }
 
-/** The schedule defaults: 5% warmup, cosine decay to 10% of the peak. */
+/** The schedule defaults: 5% warmup, cosine decay to 10% of the peak. @example { ...SCHEDULE_DEFAULTS, ...study.schedule } */
 export const SCHEDULE_DEFAULTS: Required<ScheduleSpec> = { warmup: 0.05, decay: "cosine", alpha: 0.1 };
 
 /**

@@ -4,7 +4,6 @@
  * losses, evaluate, safetensors.
  */
 import * as fs from "fs";
-import * as os from "os";
 import { Generator, Tensor, nn } from "../index";
 import { batchOf, datasetDef, LabData, Split } from "./data";
 import { buildOptimizer, effectiveLrWd } from "./grid";
@@ -138,9 +137,4 @@ export function testRun(job: TestJob): TestRow {
     config: job.config, ...(job.base ? { base: job.base } : {}), batchSize: job.batchSize, seed: job.seed,
     testLoss: r.loss, testAccuracy: r.accuracy, finishedAt: new Date().toISOString(),
   };
-}
-
-/** The machine, for the report: CPU model, cores, Node. */
-export function machine(): string {
-  return `${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}`;
 }

@@ -31,7 +31,7 @@ export interface FromAdamWFactors {
   beta2?: Hyper;
 }
 
-/** The defaults of `Lion.fromAdamW`: the geometric middle of the paper's 3-10x advice. */
+/** The defaults of `Lion.fromAdamW`: the geometric middle of the paper's 3-10x advice. @example FROM_ADAMW_DEFAULTS.lrFactor // 0.2 */
 export const FROM_ADAMW_DEFAULTS = { lrFactor: 0.2, wdFactor: 5 } as const;
 
 const ADAMW_ONLY = ["beta1", "beta2", "epsilon", "amsgrad", "name"];

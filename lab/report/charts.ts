@@ -11,7 +11,7 @@
 const PALETTE: Record<string, string> = { adamw: "#2563eb", lion: "#dc2626", adam: "#16a34a", sgd: "#9333ea" };
 const FALLBACK = ["#0891b2", "#ea580c", "#4b5563", "#db2777"];
 
-/** The colour of an optimizer in every chart. */
+/** The colour of an optimizer in every chart. @example colorOf("lion") // "#dc2626" */
 export function colorOf(name: string, i = 0): string {
   return PALETTE[name] ?? FALLBACK[i % FALLBACK.length];
 }

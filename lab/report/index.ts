@@ -115,7 +115,7 @@ function scaling(batches: BatchAnalysis[]): string[] {
   return out;
 }
 
-/** The verdict lines `npm start` and `lab run` print. */
+/** The verdict lines `npm start` and `lab run` print. @example verdictLines(study, analyse(study, rows)).join("\n") */
 export function verdictLines(study: Study, batches: BatchAnalysis[]): string[] {
   const lines: string[] = [];
   for (const b of batches) {
