@@ -7,8 +7,8 @@
  * tests. `registerDataset` adds others (in the process that runs them: `workers: 0`, or a module
  * the workers load).
  */
-import { Tensor, Generator } from "../index";
-import { loadMnist, loadFashionMnist, hasFashionMnist } from "../examples/data/mnist";
+import { Tensor, Generator } from "ndgrad";
+import { loadMnist, loadFashionMnist, hasFashionMnist } from "ndgrad/datasets";
 
 /** One split: rows of `features` float32 values and integer labels. */
 export interface Split {

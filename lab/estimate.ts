@@ -2,14 +2,14 @@
  * `--dry-run`: the plan of a study and an estimated time, from a short calibration on this
  * machine (a few single-threaded training steps per batch size and one validation pass).
  */
-import { nn, setNumThreads, getNumThreads } from "../index";
+import { nn, setNumThreads, getNumThreads } from "ndgrad";
 import { datasetDef, batchOf } from "./data";
 import { buildOptimizer, expandGrid, OPTIMIZER_TITLES } from "./grid";
 import { buildModel, parseModel, sampleShape } from "./models";
 import { totalSteps } from "./train";
 import type { Study } from "./spec";
 import * as os from "os";
-import { Tensor } from "../index";
+import { Tensor } from "ndgrad";
 
 /**
  * The plan as text: runs per optimizer and batch size, steps, and the estimated wall time.

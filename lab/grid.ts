@@ -3,7 +3,7 @@
  * options into configurations, building an optimizer from one, and the key that names a run.
  */
 import { createHash } from "crypto";
-import { optim } from "../index";
+import { optim } from "ndgrad";
 
 const COMMON = ["learningRate", "weightDecay", "clipNorm", "clipValue", "globalClipNorm", "useEma", "emaMomentum",
   "emaOverwriteFrequency", "gradientAccumulationSteps"];

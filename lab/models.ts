@@ -3,7 +3,7 @@
  * (the hidden sizes, any number of layers), and "cnn" (conv8-pool-conv16-pool-linear, for
  * 28x28 images). A seed fixes every layer's initialisation.
  */
-import { nn } from "../index";
+import { nn } from "ndgrad";
 import { badValue } from "./show";
 
 /** A parsed model name. */

@@ -117,7 +117,8 @@ class WorkerPool {
     this.starting++;
     const compiled = path.extname(__filename) === ".js"; // built to dist/, or run through ts-node
     const child = fork(path.join(__dirname, compiled ? "worker.js" : "worker.ts"), [], {
-      execArgv: compiled ? [] : ["-r", "ts-node/register/transpile-only"],
+      // From the sources, "ndgrad" must resolve to the TypeScript files (the package's ndgrad-source condition).
+      execArgv: compiled ? [] : ["--conditions=ndgrad-source", "-r", "ts-node/register/transpile-only"],
       env: { ...process.env, NDGRAD_THREADS: "1", TS_NODE_TRANSPILE_ONLY: "1" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

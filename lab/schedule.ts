@@ -3,7 +3,7 @@
  * peak over `warmup` of the steps, then cosine (Keras's CosineDecay), linear, or constant to
  * `alpha` x peak at the last step. Every optimizer of a study gets the same shape.
  */
-import { optim } from "../index";
+import { optim } from "ndgrad";
 import type { ScheduleSpec } from "./spec";
 
 /** Warmup then a linear ramp, or a constant, to alpha x peak (the shapes Keras has no class for). */

@@ -4,7 +4,7 @@
  * losses, evaluate, safetensors.
  */
 import * as fs from "fs";
-import { Generator, Tensor, nn } from "../index";
+import { Generator, Tensor, nn } from "ndgrad";
 import { batchOf, datasetDef, LabData, Split } from "./data";
 import { buildOptimizer, effectiveLrWd } from "./grid";
 import { buildModel, parseModel, sampleShape } from "./models";

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { htmlReport, textTable, Cell } from "../../examples/display/report";
+import { htmlReport, textTable, Cell } from "ndgrad/display";
 import { readRows, atomicWrite } from "../results";
 import { canonical, OPTIMIZER_TITLES } from "../grid";
 import { SCHEDULE_DEFAULTS } from "../schedule";

@@ -1,6 +1,6 @@
 /** Lion.fromAdamW: the 3-10x rule applied to an AdamW setting, schedule scaled as a whole. */
 import { expect } from "chai";
-import { Parameter, tensor, optim } from "../../index";
+import { Parameter, tensor, optim } from "ndgrad";
 
 const { Lion, schedules } = optim;
 

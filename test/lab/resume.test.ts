@@ -20,7 +20,7 @@ const study = {
 const RUNS = 3 * 3 + 2 * 3, TESTS = 2 * 3;
 
 function lab(args: string[]): ChildProcess {
-  return spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "lab/cli.ts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } });
+  return spawn(process.execPath, ["--conditions=ndgrad-source", "-r", "ts-node/register/transpile-only", "lab/cli.ts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } });
 }
 
 function lines(file: string): number {
