@@ -11,7 +11,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { checkStudy, Study } from "./spec";
-import { runStudy } from "./runner";
+import { runStudy, resultsFile } from "./runner";
+import { readRows } from "./results";
+import { pendingJobs } from "./plan";
+import type { Row } from "./rows";
 import { dryRun } from "./estimate";
 import { writeReport } from "./report";
 
@@ -26,7 +29,7 @@ const USAGE = `usage:
 
   --out DIR      results folder (results.jsonl, study.json, weights/, report.html, summary.csv)
   --workers N    worker processes, each single-threaded (default: one per core; 0: in this process)
-  --dry-run      print the plan and an estimated time, run nothing
+  --dry-run      print the plan and an estimated time (with --out: what is left to do there), run nothing
   --force        replace another study's results in DIR`;
 
 /**
@@ -82,7 +85,15 @@ export async function main(argv: string[]): Promise<void> {
     workers = Number(values.workers);
     if (!Number.isInteger(workers) || workers < 0) throw new Error(`lab: --workers must be an integer >= 0, got ${JSON.stringify(values.workers)}`);
   }
-  if (values["dry-run"]) return void console.log(dryRun(study, workers));
+  if (values["dry-run"]) {
+    console.log(dryRun(study, workers));
+    if (values.out && fs.existsSync(resultsFile(values.out))) {
+      const rows = readRows<Row>(resultsFile(values.out));
+      const left = pendingJobs(study, rows, values.out);
+      console.log(`in ${values.out}: ${rows.length} jobs already done; ${left.train.length} runs and ${left.test.length} test evaluations to do now${left.blocked ? `, ${left.blocked} runs waiting on AdamW's choice` : ""}`);
+    }
+    return;
+  }
   if (!values.out) throw new Error(`lab: run needs --out DIR\n${USAGE}`);
   const started = performance.now();
   const outcome = await runStudy(study, { out: values.out, workers, force: values.force });
