@@ -36,7 +36,7 @@ function resultsTable(batches: BatchAnalysis[]): { columns: string[]; rows: Cell
   for (const b of batches) for (const c of Object.values(b.chosen)) {
     rows.push([b.batchSize, c.title, hp(c.lr), hp(c.wd), extras(c.choice.config) || "-", pct(c.val), pct(c.testAccuracy), num(c.testLoss),
       c.secondsToTarget === null ? "not reached" : `${c.secondsToTarget.toFixed(c.secondsToTarget < 10 ? 2 : 1)} s (${c.epochsToTarget!.toFixed(2)} ep)`,
-      c.stepsPerSecond.toFixed(0), c.stateBytes.toLocaleString("en-US"), (c.stateBytes / c.parameters).toFixed(0)]);
+      c.stepsPerSecond >= 100 ? c.stepsPerSecond.toFixed(0) : c.stepsPerSecond.toPrecision(2), c.stateBytes.toLocaleString("en-US"), (c.stateBytes / c.parameters).toFixed(0)]);
   }
   return { columns, rows };
 }
