@@ -11,6 +11,8 @@ export { resetOptimizerNames } from "./arguments";
 export type { ApplyPlan } from "./optimizer";
 export { Lion } from "./lion";
 export type { LionOptions } from "./lion";
+export type { FromAdamWFactors } from "./lion-from-adamw";
+export { FROM_ADAMW_DEFAULTS, scaleLearningRate } from "./lion-from-adamw";
 export { Adam, AdamBase } from "./adam";
 export type { AdamOptions } from "./adam";
 export { AdamW } from "./adamw";

@@ -26,6 +26,8 @@ import { lionF32, lionF64 } from "./kernels";
 import { LION_F32, LION_F64 } from "./kernels/lion";
 import { parallelFor } from "../core/kernels/threads";
 import { parallelSized } from "./shared-state";
+import { lionOptionsFromAdamW, FromAdamWFactors } from "./lion-from-adamw";
+import type { AdamWOptions } from "./adamw";
 
 export interface LionOptions extends OptimizerOptions {
   /** Interpolation for the update direction, in (0, 1] (default 0.9). */
@@ -57,6 +59,17 @@ export class Lion extends Optimizer {
   /** @example Lion.fromConfig({ learning_rate: 1e-4, beta_1: 0.9, beta_2: 0.99, weight_decay: 0.1 }) */
   static fromConfig(config: Record<string, unknown>): Lion {
     return new Lion(optionsFromKerasConfig("Lion", config, Lion.configKeys));
+  }
+
+  /**
+   * A Lion setting from an AdamW one, by the paper's 3-10x rule: learning rate x `lrFactor`
+   * (default 0.2; a schedule is scaled as a whole), weight decay x `wdFactor` (default 5), so
+   * lr·wd stays the same; clipping, EMA, accumulation and loss scaling carry over, AdamW's betas,
+   * epsilon and amsgrad do not (see optim/lion-from-adamw.ts).
+   * @example const lion = Lion.fromAdamW({ learningRate: 3e-3, weightDecay: 0.01 }); // lr 6e-4, wd 0.05
+   */
+  static fromAdamW(adamwOptions: AdamWOptions, factors: FromAdamWFactors = {}): Lion {
+    return new Lion(lionOptionsFromAdamW(adamwOptions, factors) as LionOptions);
   }
 
   protected slotNames(): readonly string[] {

@@ -47,30 +47,4 @@ describe("examples (smoke, tiny subsets)", function () {
     const out = runExample("cnn-mnist", ["--subset", "600", "--test-subset", "300", "--epochs", "1", "--lr", "1e-3"]);
     expect(accuracyFrom(out)).to.be.greaterThan(20);
   });
-
-  it("lion-vs-adamw.ts writes a report with both curves and prints the table", () => {
-    const out = runExample("lion-vs-adamw", [
-      "--subset", "800", "--test-subset", "300", "--epochs", "2", "--adamw-lrs", "3e-3", "--lion-lrs", "1e-3",
-      "--out", dir, "--verbose", "0",
-    ]);
-    expect(out).to.match(/\| AdamW \* +\| 0\.003 /);
-    expect(out).to.match(/\| Lion \* +\| 0\.001 /);
-    const accs = [...out.matchAll(/\| (?:AdamW|Lion) \* .*?\| ([\d.]+)% /g)].map((m) => Number(m[1]));
-    expect(accs).to.have.length(2);
-    for (const a of accs) expect(a).to.be.greaterThan(20);
-    const html = fs.readFileSync(path.join(dir, "lion-vs-adamw.html"), "utf8");
-    expect(html.startsWith("<!DOCTYPE html>")).to.equal(true);
-    expect(html.trim().endsWith("</html>")).to.equal(true);
-    expect((html.match(/<svg /g) ?? []).length).to.equal(2);
-    expect((html.match(/<\/svg>/g) ?? []).length).to.equal(2);
-    for (const name of ["AdamW lr 0.003", "Lion lr 0.001"]) expect(html).to.contain(`class="series" data-name="${name}"`);
-    expect(html).to.contain("<table>");
-    const svg = fs.readFileSync(path.join(dir, "lion-vs-adamw-accuracy.svg"), "utf8");
-    expect(svg).to.match(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>$/);
-  });
-
-  it("lion-vs-adamw.ts --help lists its options", () => {
-    const out = runExample("lion-vs-adamw", ["--help"]);
-    for (const flag of ["--epochs", "--batch-size", "--subset", "--optimizers", "--ema"]) expect(out).to.contain(flag);
-  });
 });
