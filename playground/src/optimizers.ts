@@ -25,17 +25,19 @@ export function makeOptimizer(o: OptimizerSettings): optim.Optimizer {
 }
 
 /**
- * Lion's settings from AdamW's by the paper's 3-10x rule: the learning rate `factor` times
- * smaller, the weight decay `factor` times larger (so the effective decay lr·wd is kept), the
- * betas Lion's own defaults. ndgrad's `Lion.fromAdamW` (issue #13) is not on main yet; when it
- * lands, this should call it.
+ * Lion's settings from AdamW's by the paper's 3-10x rule, through ndgrad's own
+ * `Lion.fromAdamW`: the learning rate `factor` times smaller, the weight decay `factor` times
+ * larger (so the effective decay lr·wd is kept), the betas Lion's own defaults.
  * @example lionFromAdamW({ lr: 0.03, wd: 0.01 }, 3) // { lr: 0.01, wd: 0.03, beta1: 0.9, beta2: 0.99 }
  */
 export function lionFromAdamW(adamw: { lr: number; wd: number }, factor: number): { lr: number; wd: number; beta1: number; beta2: number } {
   if (!Number.isFinite(factor) || factor < 1) throw new Error(`lionFromAdamW: factor must be a number >= 1, got ${factor}`);
-  // Rounded to 6 significant digits so the fields and the URL show 0.01, not 0.009999999999999998.
+  const lion = optim.Lion.fromAdamW({ learningRate: adamw.lr, weightDecay: adamw.wd }, { lrFactor: 1 / factor, wdFactor: factor });
+  const config = lion.getConfig() as { learning_rate: number; weight_decay: number; beta_1: number; beta_2: number };
+  // The optimizer keeps float32 values, as Keras does; 6 significant digits show 0.01 in the
+  // fields and the URL, not 0.009999999776482582.
   const round = (v: number) => Number(v.toPrecision(6));
-  return { lr: round(adamw.lr / factor), wd: round(adamw.wd * factor), beta1: 0.9, beta2: 0.99 };
+  return { lr: round(config.learning_rate), wd: round(config.weight_decay), beta1: round(config.beta_1), beta2: round(config.beta_2) };
 }
 
 export interface StateMemory {
