@@ -13,6 +13,8 @@
 import type { Parameter, Tensor } from "../core";
 import { Module } from "./module";
 import type { History } from "./history";
+import type { Generator } from "../core/random";
+import type { LoopPosition, ResumePoint } from "./fit-state";
 import { OptimizerLike, emaEnabled } from "./optimizer-like";
 import { saveWeights } from "./weights-file";
 
@@ -39,6 +41,12 @@ export interface TrainContext {
   verbose: number;
   /** Writes one line to fit's output (for callbacks' messages). */
   print(line: string): void;
+  /** Where the loop is, kept current before onBatchEnd and onEpochEnd (see nn/fit-state.ts). */
+  readonly position: LoopPosition;
+  /** The generator fit shuffles with (the global one when fit has no `seed`). */
+  readonly shuffleGenerator: Generator;
+  /** Set in onTrainBegin to continue a saved run from its position (BackupAndRestore does). */
+  resumeFrom?: ResumePoint;
 }
 
 /** A training callback: implement any subset of the hooks. */
