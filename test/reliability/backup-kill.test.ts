@@ -73,7 +73,8 @@ describe("reliability: BackupAndRestore survives SIGKILL at random moments (bit-
       expect(got.weights, "final weights, bit for bit").to.equal(refWeights);
       expect(got.history).to.deep.equal(ref.history.history);
       expect(got.epoch).to.deep.equal(ref.history.epoch);
-      expect(total, "every batch ran at least once").to.be.at.least(EPOCHS * 8);
+      // (A kill between a checkpoint and the child's "batch" line hides that batch from this count.)
+      expect(total, "the restarts trained").to.be.at.least(EPOCHS * 8 - maxKills);
       expect(fs.existsSync(backup), "checkpoint deleted when training finished").to.equal(false);
     });
   }
