@@ -15,6 +15,7 @@ export type { DType, FloatArray } from "./dtype";
 export { tensor, zeros, ones, full, fullLike, arange, randn, rand } from "./creation";
 export type { CreateOptions, RandomOptions } from "./creation";
 export { manualSeed, Generator } from "./random";
+export type { GeneratorState } from "./random";
 export { grad, valueAndGrad, noGrad, isGradEnabled } from "./autograd";
 export type { TapeNode } from "./autograd";
 export { gradCheck } from "./gradcheck";

@@ -11,6 +11,24 @@ export class Generator {
     this.state = seed >>> 0;
   }
 
+  /**
+   * The generator's whole state (plain JSON-safe numbers), to save and later `setState`:
+   * the stream then continues exactly where it was (checkpoints, BackupAndRestore).
+   * @example const s = g.getState(); const a = g.uniform(); g.setState(s); g.uniform() === a // true
+   */
+  getState(): GeneratorState {
+    return { state: this.state, spare: this.spare };
+  }
+
+  /** Restores a `getState()` result (validated first: a rejected state changes nothing). */
+  setState(s: GeneratorState): void {
+    const ok = typeof s === "object" && s !== null && Number.isInteger(s.state) && s.state >= 0 && s.state <= 0xffffffff
+      && (s.spare === null || (typeof s.spare === "number" && Number.isFinite(s.spare)));
+    if (!ok) throw new Error(`Generator.setState: expected { state: a uint32, spare: a finite number or null } from getState(), got ${typeof s === "object" && s !== null ? `{ state: ${String(s.state)}, spare: ${String(s.spare)} }` : String(s)}`);
+    this.state = s.state;
+    this.spare = s.spare;
+  }
+
   /** Uniform in [0, 1) with 32 bits of randomness. */
   uniform(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
@@ -49,6 +67,12 @@ export class Generator {
     }
     return a;
   }
+}
+
+/** What `Generator.getState()` returns. */
+export interface GeneratorState {
+  state: number;
+  spare: number | null;
 }
 
 let global = new Generator(0);

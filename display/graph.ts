@@ -5,6 +5,7 @@
 import { execFileSync } from "child_process";
 import { toDot } from "../core";
 import type { Tensor } from "../core";
+import { svgFragment } from "./svg";
 
 export type GraphPicture = { kind: "svg"; svg: string } | { kind: "text"; text: string };
 
@@ -21,7 +22,8 @@ export function graphSvg(t: Tensor, opts: GraphOptions = {}): string | null {
   if (opts.dot === false) return null;
   try {
     const svg = execFileSync(opts.dot ?? "dot", ["-Tsvg"], { input: toDot(t), encoding: "utf8", stdio: ["pipe", "pipe", "ignore"], timeout: 20000 });
-    return svg.includes("<svg") ? svg : null;
+    // Graphviz starts with an <?xml encoding?> prolog and a DOCTYPE: drop them (see svgFragment).
+    return svg.includes("<svg") ? svgFragment(svg) : null;
   } catch {
     return null;
   }

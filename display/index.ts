@@ -12,6 +12,7 @@ import type { Tensor } from "../core";
 import { tensorHtml, TensorHtmlOptions } from "./tensor-html";
 import { GraphOptions, GraphPicture, renderGraph } from "./graph";
 import { Cell, htmlTable, textTable } from "./report";
+import { svgFragment } from "./svg";
 
 export { lineChart } from "./chart";
 export type { Series, ChartOptions } from "./chart";
@@ -25,7 +26,7 @@ export { tensorHtml } from "./tensor-html";
 export type { TensorHtmlOptions } from "./tensor-html";
 export { htmlTable, textTable, htmlReport } from "./report";
 export type { Cell, ReportSection } from "./report";
-export { sideBySide, svgSize, PALETTE } from "./svg";
+export { sideBySide, svgFragment, svgSize, PALETTE } from "./svg";
 export { encodePng, pngDataUri } from "./png";
 
 type Kind = "html" | "svg" | "text";
@@ -33,6 +34,12 @@ type Kind = "html" | "svg" | "text";
 /**
  * Sends `payload` to tslab's display when running in its Jupyter kernel; elsewhere (scripts,
  * tests) tslab is absent or throws "Not ready", and the text form is printed instead.
+ *
+ * A picture goes out as one display bundle with two forms of the same SVG: `image/svg+xml`, and
+ * `text/html` holding it inline. Jupyter shows one of them (HTML ranks first); the HTML form is
+ * what survives `jupyter nbconvert --to html`, which would otherwise pass the SVG through lxml's
+ * HTML cleaner and strip every SVG element (empty boxes). `npm run notebooks -- --figures`
+ * reads the `image/svg+xml` form.
  */
 function emit(kind: Kind, payload: string, fallback: string): void {
   try {
@@ -41,6 +48,19 @@ function emit(kind: Kind, payload: string, fallback: string): void {
     const from = [require.main?.filename ? path.dirname(require.main.filename) : process.cwd(), process.cwd()];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const tslab = require(require.resolve("tslab", { paths: from })) as { display: Record<Kind, (s: string) => void> };
+    if (kind === "svg") {
+      const svg = svgFragment(payload);
+      // tslab's display API sends one MIME type per output; its kernel's writer (the same
+      // tslab's dist/jupyter.js) takes a bundle.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const jupyter = require(require.resolve("tslab/dist/jupyter", { paths: from })) as { lastWriteDisplayData: ((d: unknown, update: boolean) => void) | null };
+      if (jupyter.lastWriteDisplayData) {
+        jupyter.lastWriteDisplayData({ data: { "image/svg+xml": svg, "text/html": `<div class="ndgrad-svg">${svg}</div>` }, metadata: {}, transient: {} }, false);
+        return;
+      }
+      tslab.display.svg(svg);
+      return;
+    }
     tslab.display[kind](payload);
   } catch {
     console.log(fallback);

@@ -30,6 +30,18 @@ export function label(v: number): string {
   return a >= 1e4 || a < 1e-3 ? v.toExponential(1) : Number(v.toPrecision(4)).toString();
 }
 
+/**
+ * The SVG without its XML prolog, DOCTYPE and leading comments (Graphviz writes all three): a
+ * document fragment that can sit inside HTML. An `<?xml ... encoding="UTF-8"?>` prolog is what
+ * makes `jupyter nbconvert --to html` fail ("Unicode strings with encoding declaration are not
+ * supported").
+ * @example svgFragment('<?xml version="1.0" encoding="UTF-8"?>\n<svg ...>') // '<svg ...>'
+ */
+export function svgFragment(svg: string): string {
+  const start = svg.search(/<svg\b/);
+  return start < 0 ? svg : svg.slice(start);
+}
+
 /** Width and height of a root `<svg width=".." height="..">`. */
 export function svgSize(svg: string): { width: number; height: number } {
   const root = /<svg\b[^>]*>/.exec(svg)?.[0] ?? "";
@@ -55,7 +67,7 @@ export function sideBySide(svgs: string[], gap = 8): string {
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   svgs.forEach((svg, i) => {
     // A nested <svg> keeps each picture's own coordinate system; drop any XML prolog or DOCTYPE.
-    const body = svg.replace(/<\?xml[^>]*\?>/g, "").replace(/<!DOCTYPE[^>]*>/g, "").replace(/<!--[\s\S]*?-->/g, "");
+    const body = svgFragment(svg);
     parts.push(body.replace(/<svg\b/, `<svg x="${x}" y="0"`));
     x += sizes[i].width + gap;
   });

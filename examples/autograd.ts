@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { tensor, randn, gradCheck, toDot, grad, Tensor } from "ndgrad";
+import { tensor, randn, gradCheck, toDot, grad, Tensor, nn } from "ndgrad";
 import { graphSvg, graphText } from "ndgrad/display";
 
 const outArg = process.argv.indexOf("--out");
@@ -42,12 +42,12 @@ console.log(`gradCheck(logSoftmax(t * tanh t)): ok=${check.ok}, max error ${chec
 
 // 5. The graph of f, as Graphviz DOT
 fs.mkdirSync(path.dirname(dotPath), { recursive: true });
-fs.writeFileSync(dotPath, toDot(f));
+nn.writeFileAtomic(dotPath, toDot(f));
 console.log(`\nwrote the graph of f to ${dotPath}`);
 const svg = graphSvg(f); // the notebooks' renderer: Graphviz when installed
 if (svg) {
   const svgPath = dotPath.replace(/\.dot$/, "") + ".svg";
-  fs.writeFileSync(svgPath, svg);
+  nn.writeFileAtomic(svgPath, svg);
   console.log(`rendered ${svgPath} with Graphviz`);
 } else {
   console.log(`(install Graphviz to draw it: dot -Tsvg ${dotPath} > graph.svg); as text:\n${graphText(f)}`);

@@ -7,29 +7,16 @@
  * and renamed over the target, so a reader sees the old file or the new one, never half of one.
  */
 import * as fs from "fs";
-import * as path from "path";
+import { nn } from "ndgrad";
 
 /**
- * Writes `data` to `file` atomically: temp file in the same folder, fsync, rename, fsync of the folder.
+ * Writes `data` to `file` atomically: ndgrad's one crash-safe writer (nn/atomic-write.ts: a
+ * unique temp file in the same folder, every byte written, fsync, rename, fsync of the folder,
+ * the temp file removed on failure).
  * @example atomicWrite("out/report.html", html);
  */
 export function atomicWrite(file: string, data: string | Uint8Array): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, "w");
-  try {
-    fs.writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  try {
-    const dir = fs.openSync(path.dirname(file), "r");
-    fs.fsyncSync(dir);
-    fs.closeSync(dir);
-  } catch {
-    // some filesystems cannot fsync a directory; the rename itself is still atomic
-  }
+  nn.writeFileAtomic(file, data);
 }
 
 /** NaN and ±Infinity become null in JSON; the rows say so with `diverged`. */

@@ -110,7 +110,7 @@ export function trainRun(job: TrainJob, alive: () => boolean = () => true): RunR
     if (diverged) break;
   }
   opt.finalizeVariableValues(params);
-  atomicWrite(job.weightsFile, nn.serializeSafetensors(model.stateDict()));
+  atomicWrite(job.weightsFile, nn.saveWeightsBytes(model)); // PyTorch layout: num_batches_tracked as I64
   const { lr, wd } = effectiveLrWd(job.optimizer, job.config, job.base);
   return {
     kind: "run", key: job.key, configKey: job.configKey, study: study.name, optimizer: job.optimizer, config: job.config,

@@ -13,8 +13,11 @@
 import type { Parameter, Tensor } from "../core";
 import { Module } from "./module";
 import type { History } from "./history";
+import type { Generator } from "../core/random";
+import type { LoopPosition, ResumePoint } from "./fit-state";
 import { OptimizerLike, emaEnabled } from "./optimizer-like";
 import { saveWeights } from "./weights-file";
+import { BaseCallback } from "./callback-base";
 
 declare module "./module" {
   interface Module {
@@ -39,6 +42,12 @@ export interface TrainContext {
   verbose: number;
   /** Writes one line to fit's output (for callbacks' messages). */
   print(line: string): void;
+  /** Where the loop is, kept current before onBatchEnd and onEpochEnd (see nn/fit-state.ts). */
+  readonly position: LoopPosition;
+  /** The generator fit shuffles with (the global one when fit has no `seed`). */
+  readonly shuffleGenerator: Generator;
+  /** Set in onTrainBegin to continue a saved run from its position (BackupAndRestore does). */
+  resumeFrom?: ResumePoint;
 }
 
 /** A training callback: implement any subset of the hooks. */
@@ -74,17 +83,9 @@ export class CallbackList {
   onTestEnd(logs: Logs): void { for (const c of this.callbacks) c.onTestEnd?.(logs); }
 }
 
-/** Base class with the context kept as `this.ctx` (plain objects work as callbacks too). */
-export abstract class BaseCallback implements Callback {
-  protected ctx?: TrainContext;
-  setContext(ctx: TrainContext): void {
-    this.ctx = ctx;
-  }
-  protected context(name: string): TrainContext {
-    if (!this.ctx) throw new Error(`${name}: used outside fit (no training context was set)`);
-    return this.ctx;
-  }
-}
+// The base class lives in its own module so callbacks in other files (backup-restore.ts) can
+// extend it without an import cycle through this file (an ES-module bundle would see it undefined).
+export { BaseCallback } from "./callback-base";
 
 type Mode = "auto" | "min" | "max";
 
@@ -331,3 +332,6 @@ function checkCount(v: unknown, where: string, name: string): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new Error(`${where}: ${name} must be an integer >= 0, got ${String(v)}`);
   return v;
 }
+
+export { BackupAndRestore } from "./backup-restore";
+export type { BackupAndRestoreOptions } from "./backup-restore";

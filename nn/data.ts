@@ -98,6 +98,8 @@ export interface BatchOptions {
   /** Shuffle the sample order (a fresh permutation per call) with `generator`. */
   shuffle?: boolean;
   generator?: Generator;
+  /** Batches to skip at the start (resuming mid-epoch): the permutation is drawn as usual, the first `skip` batches are not gathered. */
+  skip?: number;
 }
 
 /**
@@ -107,8 +109,10 @@ export interface BatchOptions {
  * @example for (const b of batchesOf({ x, y }, { batchSize: 32, shuffle: true, generator: new Generator(1) })) ...
  */
 export function* batchesOf(data: Data, opts: BatchOptions): Generator_<Batch> {
+  const skip = opts.skip ?? 0;
   if (!isBatch(data)) {
-    yield* data;
+    let k = 0;
+    for (const b of data) if (k++ >= skip) yield b;
     return;
   }
   const n = checkBatch(data, "batches");
@@ -119,7 +123,7 @@ export function* batchesOf(data: Data, opts: BatchOptions): Generator_<Batch> {
     for (let i = 0; i < n; i++) index[i] = i;
     (opts.generator ?? new Generator(0)).shuffle(index);
   }
-  for (let start = 0; start < n; start += bs) {
+  for (let start = skip * bs; start < n; start += bs) {
     const end = Math.min(n, start + bs);
     const x = index ? gatherRows(data.x, index, start, end) : sliceRows(data.x, start, end);
     yield { x, y: gatherLabels(data.y, index, start, end) };

@@ -3,6 +3,7 @@
  * statistics) with the tape off; the model's previous mode is restored afterwards.
  */
 import { Tensor, noGrad, concat } from "../core";
+import { allModules } from "./fit-state";
 import { Module } from "./module";
 import { Data, batchesOf, checkBatch, checkBatchSize, sliceRows } from "./data";
 import { LossFn, LossOption, resolveLoss } from "./loss-option";
@@ -23,12 +24,13 @@ export interface EvaluateOptions {
 
 /** Runs `fn` in eval mode (restoring the model's previous mode) with the tape off. */
 export function inEvalMode<T>(model: Module, fn: () => T): T {
-  const wasTraining = model.training;
+  // Each module's own mode is put back (a model may mix them, e.g. a frozen BatchNorm in eval).
+  const modes = allModules(model).map(([, m]) => [m, m.training] as const);
   model.eval();
   try {
     return noGrad(fn);
   } finally {
-    model.train(wasTraining);
+    for (const [m, training] of modes) m.training = training;
   }
 }
 

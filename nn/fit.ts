@@ -32,6 +32,11 @@
  * an uninterrupted run; with the weights and the optimizer's `stateDict` restored, the result is
  * bit-identical (test/reliability/resume.test.ts).
  *
+ * A fit that throws (an optimizer rejecting a NaN learning rate, a loss or layer rejecting its
+ * input) puts back every `.grad`, each module's train/eval mode and, when no step was applied,
+ * the buffers and generators: see nn/fit-state.ts. A callback that saves the whole training
+ * state (BackupAndRestore) reads `ctx.position` and resumes through `ctx.resumeFrom`.
+ *
  * After training (when at least one epoch ran), an optimizer with `useEma` (or a
  * LossScaleOptimizer wrapping one) gets
  * `finalizeVariableValues(params)`, copying the EMA weights into the model, before onTrainEnd
@@ -50,6 +55,7 @@ import { OutputStream, ProgressReporter } from "./progress";
 import { OptimizerLike, accumulationOf, checkOptimizer, emaEnabled } from "./optimizer-like";
 import { evaluateLogs, inEvalMode, lossValue } from "./evaluate";
 import { checkOptionKeys } from "./options";
+import { LoopPosition, ResumePoint, allModules, beforeFit } from "./fit-state";
 
 export interface FitOptions {
   /** Any optim.Optimizer (or an object with step/zeroGrad). */
@@ -124,17 +130,37 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
   const params: Parameter[] = model.parameters().filter((p) => p.trainable);
   if (params.length === 0) throw new Error(`${where}: the model has no trainable parameters`);
   const callbacks = new CallbackList(opts.callbacks ?? []);
-
   const out: OutputStream = opts.output ?? defaultOutput();
   const steps = stepsPerEpoch(data, batchSize);
   const progress = new ProgressReporter(out, verbose, epochs, steps, opts.now);
   const generator: Generator = opts.seed === undefined ? generatorFor() : new Generator(opts.seed);
-  const shuffle = opts.shuffle ?? true;
   const history = new History();
   history.params = { epochs, steps, verbose };
-  const ctx: TrainContext = { model, optimizer, params, history, epochs, steps, verbose, print: (line) => progress.message(line) };
-  const wasTraining = model.training;
+  const position: LoopPosition = { epoch: initialEpoch, batchesDone: 0, samples: 0, lossSum: 0, metricSums: metrics.map(() => 0), epochStartShuffleState: generator.getState() };
+  const ctx: TrainContext = { model, optimizer, params, history, epochs, steps, verbose, print: (line) => progress.message(line), position, shuffleGenerator: generator };
+  // A call that throws puts back what it changed (see fit-state.ts); `applied` says whether a step went in.
+  const undo = beforeFit(model, [generator, generatorFor()]);
+  let applied = false;
+  const loop: Loop = { model, data, opts, where, optimizer, lossFn, metrics, params, batchSize, callbacks, progress, history, ctx, generator, onStep: () => (applied = true) };
+  try {
+    return train(loop, epochs, initialEpoch);
+  } catch (e) {
+    undo.restore(applied);
+    throw e;
+  }
+}
 
+interface Loop {
+  model: Module; data: Data; opts: FitOptions; where: string; optimizer: OptimizerLike; lossFn: ReturnType<typeof resolveLoss>;
+  metrics: ReturnType<typeof resolveMetrics>; params: Parameter[]; batchSize: number; callbacks: CallbackList;
+  progress: ProgressReporter; history: History; ctx: TrainContext; generator: Generator; onStep: () => void;
+}
+
+function train(loop: Loop, epochs: number, initialEpoch: number): History {
+  const { model, data, opts, where, optimizer, lossFn, metrics, params, batchSize, callbacks, progress, history, ctx, generator } = loop;
+  const shuffle = opts.shuffle ?? true;
+  const position = ctx.position;
+  const modes = allModules(model).map(([, m]) => [m, m.training] as const);
   model.stopTraining = false;
   callbacks.setContext(ctx);
   callbacks.onTrainBegin({});
@@ -142,17 +168,34 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
   optimizer.zeroGrad(params);
   let epochsRun = 0;
   let lastLogs: Logs = {};
-  // Resuming: draw the skipped epochs' permutations so epoch k shuffles as in an uninterrupted run.
-  for (let epoch = 0; epoch < Math.min(initialEpoch, epochs); epoch++) skipEpochShuffle(data, { batchSize, shuffle, generator });
-  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+  // A callback (BackupAndRestore) may have asked to continue a saved run.
+  const resume: ResumePoint | undefined = ctx.resumeFrom;
+  ctx.resumeFrom = undefined;
+  let first = initialEpoch;
+  if (resume !== undefined) {
+    first = Math.max(initialEpoch, resume.position.epoch);
+    if (resume.position.batchesDone === 0) resume.restoreGenerators();
+  } else {
+    // Resuming by initialEpoch: draw the skipped epochs' permutations so epoch k shuffles as in an uninterrupted run.
+    for (let epoch = 0; epoch < Math.min(initialEpoch, epochs); epoch++) skipEpochShuffle(data, { batchSize, shuffle, generator });
+  }
+  for (let epoch = first; epoch < epochs && !model.stopTraining; epoch++) {
+    const midEpoch = resume !== undefined && epoch === resume.position.epoch && resume.position.batchesDone > 0 ? resume.position : null;
     callbacks.onEpochBegin(epoch, {});
     progress.epochBegin();
-    let samples = 0;
-    let lossSum = 0;
-    const sums = metrics.map(() => 0);
-    let step = 0;
+    let samples = midEpoch ? midEpoch.samples : 0;
+    let lossSum = midEpoch ? midEpoch.lossSum : 0;
+    const sums = midEpoch ? midEpoch.metricSums.slice() : metrics.map(() => 0);
+    let step = midEpoch ? midEpoch.batchesDone : 0;
+    if (midEpoch) generator.setState(midEpoch.epochStartShuffleState);
+    Object.assign(position, { epoch, batchesDone: step, samples, lossSum, metricSums: sums.slice(), epochStartShuffleState: generator.getState() });
+    // batchesOf draws this epoch's permutation on the first next(); a mid-epoch resume then puts the generators back.
+    const batches = batchesOf(data, { batchSize, shuffle, generator, skip: step })[Symbol.iterator]();
+    let item = batches.next();
+    if (midEpoch) resume!.restoreGenerators();
     let nanStop = false;
-    for (const batch of batchesOf(data, { batchSize, shuffle, generator })) {
+    for (; !item.done; item = batches.next()) {
+      const batch = item.value as Batch; // (older TypeScript, as tslab bundles, does not narrow on !item.done)
       const n = checkBatch(batch, where);
       callbacks.onBatchBegin(step, { batch: step, size: n });
       model.train();
@@ -163,6 +206,7 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
         const scaled = optimizer.scaleLoss ? optimizer.scaleLoss(loss) : loss;
         scaled.backward();
         optimizer.step(params);
+        loop.onStep();
         optimizer.zeroGrad(params);
       } else {
         nanStop = true;
@@ -180,6 +224,7 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
         model.stopTraining = true;
         break;
       }
+      Object.assign(position, { batchesDone: step, samples, lossSum, metricSums: sums.slice() });
       progress.batchEnd(step, samples, logs, epoch);
       callbacks.onBatchEnd(step - 1, { ...logs, batch: step - 1, size: n });
       if (model.stopTraining) break;
@@ -194,16 +239,19 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
     history.record(epoch, epochLogs);
     epochsRun++;
     lastLogs = epochLogs;
+    // The next position: the start of the next epoch, whose permutation the generator draws next.
+    Object.assign(position, { epoch: epoch + 1, batchesDone: 0, samples: 0, lossSum: 0, metricSums: metrics.map(() => 0), epochStartShuffleState: generator.getState() });
     progress.epochEnd(epoch, step, epochLogs);
     callbacks.onEpochEnd(epoch, epochLogs);
     if (model.stopTraining && history.stoppedReason === undefined && epoch < epochs - 1) {
       history.stoppedReason = `stopped by a callback (model.stopTraining) after epoch ${epoch + 1}`;
     }
   }
-  if (epochsRun > 0 && emaEnabled(optimizer) && typeof optimizer.finalizeVariableValues === "function" && optimizer.isBuilt !== false) {
+  const trained = epochsRun > 0 || resume?.trained === true;
+  if (trained && emaEnabled(optimizer) && typeof optimizer.finalizeVariableValues === "function" && optimizer.isBuilt !== false) {
     optimizer.finalizeVariableValues(params);
   }
-  model.train(wasTraining);
+  for (const [m, training] of modes) m.training = training; // each module's own mode, as before the call
   callbacks.onTrainEnd(lastLogs);
   return history;
 }

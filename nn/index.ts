@@ -27,8 +27,11 @@ export type { Reduction, LossOptions, BCEOptions } from "./losses";
 export * as init from "./init";
 export type { InitOptions } from "./init";
 
-export { serializeSafetensors, parseSafetensors, readSafetensorsMetadata, saveWeightsBytes, loadWeightsBytes } from "./safetensors";
+export { serializeSafetensors, parseSafetensors, readSafetensorsEntries, readSafetensorsMetadata, saveWeightsBytes, loadWeightsBytes } from "./safetensors";
+export type { SaveWeightsOptions, SerializeOptions } from "./safetensors";
+export type { SafetensorsDType, StorageDType } from "./safetensors-dtypes";
 export { saveWeights, loadWeights } from "./weights-file";
+export { writeFileAtomic } from "./atomic-write";
 
 // ---- training loop (nn/fit.ts, callbacks, progress): exports appended below by its author ----
 export { fit } from "./fit";

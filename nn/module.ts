@@ -12,6 +12,8 @@ export abstract class Module {
   training = true;
   /** Names of properties holding non-trainable state saved in the state dict (e.g. running_mean). */
   protected readonly bufferNames: string[] = [];
+  /** The buffers among them that hold integers (counters such as num_batches_tracked). */
+  protected readonly integerBufferNames: string[] = [];
 
   /** The computation. Subclasses implement it; callers use `call` (or `forward`). */
   abstract forward(x: Tensor): Tensor;
@@ -21,10 +23,29 @@ export abstract class Module {
     return this.forward(x);
   }
 
-  /** Declares a tensor property as a buffer: saved and loaded with the state dict, never trained. */
-  protected registerBuffer(name: string, value: Tensor): void {
+  /**
+   * Declares a tensor property as a buffer: saved and loaded with the state dict, never trained.
+   * `integer: true` marks integer state (a counter, kept exact in a float64 tensor): it is written
+   * to safetensors as I64, as PyTorch does, and only integer values load into it.
+   */
+  protected registerBuffer(name: string, value: Tensor, opts: { integer?: boolean } = {}): void {
     (this as unknown as Record<string, unknown>)[name] = value;
     if (!this.bufferNames.includes(name)) this.bufferNames.push(name);
+    if (opts.integer === true && !this.integerBufferNames.includes(name)) this.integerBufferNames.push(name);
+  }
+
+  /**
+   * The state-dict names of integer buffers (written as I64 by `saveWeights`).
+   * @example new nn.Sequential(new nn.BatchNorm2d(4)).integerStateNames() // ["0.num_batches_tracked"]
+   */
+  integerStateNames(): string[] {
+    const out: string[] = [];
+    const walk = (m: Module, pre: string) => {
+      for (const name of m.integerBufferNames) out.push(pre + name);
+      for (const [key, child] of m.namedChildren()) walk(child, `${pre}${key}.`);
+    };
+    walk(this, "");
+    return out;
   }
 
   /** Direct sub-modules with their property names. */
@@ -120,11 +141,16 @@ export abstract class Module {
       );
     }
     const pairs = Object.keys(own).filter((k) => k in sd);
+    const integer = new Set(this.integerStateNames());
     for (const k of pairs) {
       const src = sd[k];
       if (!(src instanceof Tensor)) throw new Error(`loadStateDict: "${k}" is not a Tensor`);
       if (!sameShape(src.shape, own[k].shape)) {
         throw new Error(`loadStateDict: "${k}" has shape ${fmt(src.shape)} in the state dict but ${fmt(own[k].shape)} in the model`);
+      }
+      if (integer.has(k)) {
+        const bad = src.values.findIndex((v) => !Number.isInteger(v) || v < 0);
+        if (bad >= 0) throw new Error(`loadStateDict: "${k}" is an integer counter but element ${bad} is ${src.values[bad]} (need a non-negative integer)`);
       }
     }
     for (const k of pairs) own[k].values.set(sd[k].values);

@@ -1,41 +1,54 @@
 /**
- * The safetensors format (huggingface/safetensors), for float32/float64 tensors:
+ * The safetensors format (huggingface/safetensors):
  *
  *   [8 bytes: N, little-endian u64] [N bytes: JSON header] [data: raw little-endian values]
  *
- * The header maps each name to {"dtype": "F32" | "F64", "shape": [...], "data_offsets":
+ * The header maps each name to {"dtype": "F32" | "F16" | "I64" | ..., "shape": [...], "data_offsets":
  * [begin, end]} (byte offsets into the data section) plus an optional "__metadata__" map of
  * strings. As the reference writer does, the header is padded with spaces so the data starts
  * at an 8-byte boundary, and tensors are laid out back to back with no gaps.
  *
  * The reader treats the file as untrusted: every size is checked against the file's actual
  * length before anything is allocated, and each inconsistency is rejected with its reason.
+ * Element conversions (F16, BF16, the integer dtypes) are in `safetensors-dtypes.ts`.
  */
 import { Tensor } from "../core";
 import { fmt } from "../core/shape";
 import type { Module } from "./module";
+import {
+  ELEMENT_BYTES, SAFETENSORS_DTYPES, STORAGE_DTYPES, SafetensorsDType, StorageDType, decodeElements, encodeElements, firstNonInteger,
+} from "./safetensors-dtypes";
 
 /** Headers above this are refused outright (the reference implementation's limit). */
 const MAX_HEADER_BYTES = 100_000_000;
-const DTYPE_BYTES: Record<string, number> = { F32: 4, F64: 8 };
-/** Every dtype the format defines; ndgrad reads only the float ones it has. */
-const KNOWN_DTYPES = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"];
-/** Typed arrays use the host's byte order; the format is little-endian. */
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** How `serializeSafetensors` stores the tensors. */
+export interface SerializeOptions {
+  /** Float dtype for every float tensor (default: each tensor's own, F32 or F64). */
+  dtype?: StorageDType;
+  /** Per-name dtype overrides, e.g. `{ "1.num_batches_tracked": "I64" }` (values must then be integers). */
+  dtypes?: Record<string, SafetensorsDType>;
+}
 
 interface HeaderEntry {
-  dtype: "F32" | "F64";
+  dtype: SafetensorsDType;
   shape: number[];
   data_offsets: [number, number];
 }
 
 /**
  * Encodes named tensors (and optional string metadata) as a safetensors buffer, in the
- * record's key order.
+ * record's key order; `opts.dtype` stores float tensors as F16/BF16/F32/F64 (round to nearest
+ * even), `opts.dtypes` sets single tensors' dtypes (I64 for integer state).
  * Works everywhere (Node and browsers): the result is plain bytes.
- * @example const bytes = serializeSafetensors({ weight: randn([2, 3]) }); // a Uint8Array
+ * @example const bytes = serializeSafetensors({ weight: randn([2, 3]) }, {}, { dtype: "bfloat16" }); // a Uint8Array
  */
-export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>, opts: SerializeOptions = {}): Uint8Array {
+  if (typeof opts !== "object" || opts === null) throw new Error(`serializeSafetensors: options must be an object { dtype?, dtypes? }, got ${opts === null ? "null" : typeof opts}`);
+  if (opts.dtype !== undefined && !Object.prototype.hasOwnProperty.call(STORAGE_DTYPES, opts.dtype)) {
+    throw new Error(`serializeSafetensors: dtype must be "float16", "bfloat16", "float32" or "float64", got ${typeof opts.dtype === "string" ? `"${opts.dtype}"` : String(opts.dtype)}`);
+  }
+  const overrides = opts.dtypes ?? {};
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -45,11 +58,19 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?:
   }
   let offset = 0;
   const entries = Object.entries(tensors);
+  const dtypes: SafetensorsDType[] = [];
   for (const [name, t] of entries) {
     if (name === "__metadata__") throw new Error(`serializeSafetensors: "__metadata__" is reserved and cannot name a tensor`);
     if (!(t instanceof Tensor)) throw new Error(`serializeSafetensors: "${name}" is not a Tensor`);
-    const bytes = t.values.byteLength;
-    header[name] = { dtype: t.dtype === "float64" ? "F64" : "F32", shape: t.shape.slice(), data_offsets: [offset, offset + bytes] };
+    const dtype = overrides[name] ?? (opts.dtype !== undefined ? STORAGE_DTYPES[opts.dtype] : t.dtype === "float64" ? "F64" : "F32");
+    if (!["F16", "BF16", "F32", "F64", "I64"].includes(dtype)) throw new Error(`serializeSafetensors: "${name}": cannot write dtype ${String(dtype)} (ndgrad writes F16, BF16, F32, F64 and I64)`);
+    if (dtype === "I64") {
+      const bad = firstNonInteger(t.values);
+      if (bad >= 0) throw new Error(`serializeSafetensors: "${name}" is written as I64 but element ${bad} is ${t.values[bad]}, not an integer within ±2^53`);
+    }
+    const bytes = t.size * ELEMENT_BYTES[dtype]!;
+    header[name] = { dtype, shape: t.shape.slice(), data_offsets: [offset, offset + bytes] };
+    dtypes.push(dtype);
     offset += bytes;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -60,18 +81,10 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?:
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + padded); // spaces: still valid JSON
   let pos = 8 + padded;
-  for (const [, t] of entries) {
-    const v = t.values;
-    if (LITTLE_ENDIAN_HOST) {
-      out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), pos);
-    } else {
-      for (let i = 0; i < v.length; i++) {
-        if (v instanceof Float64Array) view.setFloat64(pos + 8 * i, v[i], true);
-        else view.setFloat32(pos + 4 * i, v[i], true);
-      }
-    }
-    pos += v.byteLength;
-  }
+  entries.forEach(([, t], k) => {
+    encodeElements(t.values, dtypes[k], out, pos);
+    pos += t.size * ELEMENT_BYTES[dtypes[k]]!;
+  });
   return out;
 }
 
@@ -88,10 +101,10 @@ function readHeader(buf: Uint8Array): { entries: [string, HeaderEntry][]; metada
   if (n > BigInt(MAX_HEADER_BYTES)) fail(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const headerLen = Number(n);
   if (8 + headerLen > buf.length) fail(`header length ${headerLen} is larger than the ${buf.length - 8} bytes after the length prefix`);
-  const text = new TextDecoder("utf-8").decode(buf.subarray(8, 8 + headerLen));
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // fatal: invalid UTF-8 is an error, not silently replaced characters.
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(8, 8 + headerLen)));
   } catch (e) {
     fail(`header is not valid JSON (${(e as Error).message})`);
   }
@@ -112,8 +125,9 @@ function readHeader(buf: Uint8Array): { entries: [string, HeaderEntry][]; metada
     if (name === "__proto__") fail(`"__proto__" is not allowed as a tensor name`);
     if (raw === null || typeof raw !== "object") fail(`entry "${name}" must be an object, got ${JSON.stringify(raw)}`);
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (typeof dtype !== "string" || !KNOWN_DTYPES.includes(dtype)) fail(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
-    if (!(dtype in DTYPE_BYTES)) fail(`tensor "${name}" has dtype ${dtype}, which ndgrad cannot load (only F32 and F64)`);
+    if (typeof dtype !== "string" || !(SAFETENSORS_DTYPES as readonly string[]).includes(dtype)) fail(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
+    const elementBytes = ELEMENT_BYTES[dtype as SafetensorsDType];
+    if (elementBytes === undefined) fail(`tensor "${name}" has dtype ${dtype}, which ndgrad cannot load (it reads F16, BF16, F32, F64, I64, U64, I32, U32, I16, U16, I8, U8 and BOOL)`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)} (need non-negative integers)`);
     }
@@ -123,11 +137,11 @@ function readHeader(buf: Uint8Array): { entries: [string, HeaderEntry][]; metada
     const [begin, end] = offsets as number[];
     if (end > dataLen) fail(`tensor "${name}" data_offsets [${begin}, ${end}] run past the end of the ${dataLen}-byte data section`);
     // Exact (BigInt) product, so a huge shape cannot round or overflow into a "valid" size.
-    const bytes = (shape as number[]).reduce((acc, d) => acc * BigInt(d), BigInt(DTYPE_BYTES[dtype]));
+    const bytes = (shape as number[]).reduce((acc, d) => acc * BigInt(d), BigInt(elementBytes));
     if (bytes !== BigInt(end - begin)) {
       fail(`tensor "${name}": ${dtype} ${fmt(shape as number[])} needs ${bytes} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
     }
-    entries.push([name, { dtype: dtype as "F32" | "F64", shape: shape as number[], data_offsets: [begin, end] }]);
+    entries.push([name, { dtype: dtype as SafetensorsDType, shape: shape as number[], data_offsets: [begin, end] }]);
   }
   // The tensors must tile the data section exactly: sorted by offset, each starts where the last ended.
   const sorted = entries.slice().sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0] || a[1].data_offsets[1] - b[1].data_offsets[1]);
@@ -145,28 +159,30 @@ function readHeader(buf: Uint8Array): { entries: [string, HeaderEntry][]; metada
 }
 
 /**
- * Decodes a safetensors buffer into tensors (float32 for F32, float64 for F64), in header
- * order. Throws `safetensors: <reason>` on any malformed input.
+ * Decodes a safetensors buffer into tensors, in header order: F32 → float32, F64 → float64,
+ * F16 and BF16 → float32 (exact), the integer dtypes and BOOL → float64 (exact; I64/U64 beyond
+ * ±2^53 are rejected). Throws `safetensors: <reason>` on any malformed input, before returning
+ * anything.
  * @example const sd = parseSafetensors(fs.readFileSync("model.safetensors")); sd["0.weight"].shape
  */
 export function parseSafetensors(buffer: Uint8Array): Record<string, Tensor> {
-  const { entries, dataStart } = readHeader(buffer);
   const out: Record<string, Tensor> = {};
-  for (const [name, e] of entries) {
-    const [begin, end] = e.data_offsets;
-    const count = (end - begin) / DTYPE_BYTES[e.dtype]; // checked against the file above
-    const values = e.dtype === "F64" ? new Float64Array(count) : new Float32Array(count);
-    const src = dataStart + begin;
-    if (LITTLE_ENDIAN_HOST) {
-      // Byte copy: the source may not be aligned for a typed-array view.
-      new Uint8Array(values.buffer).set(buffer.subarray(src, src + (end - begin)));
-    } else {
-      const view = new DataView(buffer.buffer, buffer.byteOffset + src, end - begin);
-      for (let i = 0; i < count; i++) values[i] = e.dtype === "F64" ? view.getFloat64(8 * i, true) : view.getFloat32(4 * i, true);
-    }
-    out[name] = new Tensor(values, e.shape);
-  }
+  for (const { name, tensor } of readSafetensorsEntries(buffer)) out[name] = tensor;
   return out;
+}
+
+/**
+ * Like `parseSafetensors`, with each tensor's dtype as stored in the file ("F16", "I64", ...).
+ * @example readSafetensorsEntries(bytes).map((e) => `${e.name}: ${e.dtype}`)
+ */
+export function readSafetensorsEntries(buffer: Uint8Array): { name: string; dtype: SafetensorsDType; tensor: Tensor }[] {
+  const { entries, dataStart } = readHeader(buffer);
+  return entries.map(([name, e]) => {
+    const [begin, end] = e.data_offsets;
+    const count = (end - begin) / ELEMENT_BYTES[e.dtype]!; // checked against the file above
+    const values = decodeElements(buffer.subarray(dataStart + begin, dataStart + end), e.dtype, count, name);
+    return { name, dtype: e.dtype, tensor: new Tensor(values, e.shape) };
+  });
 }
 
 /**
@@ -177,14 +193,32 @@ export function readSafetensorsMetadata(buffer: Uint8Array): Record<string, stri
   return readHeader(buffer).metadata;
 }
 
+/** Options of `saveWeights` / `saveWeightsBytes`. */
+export interface SaveWeightsOptions {
+  /** Float storage: "float32" (PyTorch's default), "float16" or "bfloat16" (round to nearest even); default each tensor's own dtype. */
+  dtype?: "float16" | "bfloat16" | "float32" | "float64";
+  /** Extra "__metadata__" strings ("format": "pt" is always written). */
+  metadata?: Record<string, string>;
+}
+
 /**
  * The model's state dict (parameters and buffers, PyTorch names) as safetensors bytes: the
  * in-memory form of `saveWeights`, for browsers (download it, store it in IndexedDB) or any
- * other transport.
- * @example const bytes = saveWeightsBytes(model); // Uint8Array, same layout as saveWeights' file
+ * other transport. Integer state (BatchNorm's `num_batches_tracked`) is written as I64, as
+ * PyTorch does.
+ * @example const bytes = saveWeightsBytes(model, { dtype: "float16" }); // Uint8Array, same layout as saveWeights' file
  */
-export function saveWeightsBytes(model: Module, opts: { metadata?: Record<string, string> } = {}): Uint8Array {
-  return serializeSafetensors(model.stateDict(), { format: "pt", ...opts.metadata });
+export function saveWeightsBytes(model: Module, opts: SaveWeightsOptions = {}): Uint8Array {
+  if (typeof opts !== "object" || opts === null) throw new Error(`saveWeights: options must be an object { dtype?, metadata? }, got ${opts === null ? "null" : typeof opts}`);
+  for (const key of Object.keys(opts)) {
+    if (key !== "dtype" && key !== "metadata") throw new Error(`saveWeights: unknown option "${key}" (allowed: dtype, metadata)`);
+  }
+  if (opts.dtype !== undefined && !Object.prototype.hasOwnProperty.call(STORAGE_DTYPES, opts.dtype)) {
+    throw new Error(`saveWeights: dtype must be "float32", "float16" or "bfloat16" (or "float64"), got ${typeof opts.dtype === "string" ? `"${opts.dtype}"` : String(opts.dtype)}`);
+  }
+  const dtypes: Record<string, SafetensorsDType> = {};
+  for (const name of model.integerStateNames()) dtypes[name] = "I64";
+  return serializeSafetensors(model.stateDict(), { format: "pt", ...opts.metadata }, { dtype: opts.dtype, dtypes });
 }
 
 /**

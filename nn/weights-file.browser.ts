@@ -3,12 +3,13 @@
  * which byte form to use instead (the bytes can come from `fetch`, a file input or IndexedDB).
  */
 import type { Module } from "./module";
+import type { SaveWeightsOptions } from "./safetensors";
 
 /**
  * Node only: in a browser, `saveWeightsBytes(model)` gives the same bytes to store or download.
  * @example saveWeightsBytes(model) // instead of saveWeights(model, "model.safetensors")
  */
-export function saveWeights(_model: Module, path: string, _opts: { metadata?: Record<string, string> } = {}): void {
+export function saveWeights(_model: Module, path: string, _opts: SaveWeightsOptions = {}): void {
   throw new Error(`saveWeights(model, ${JSON.stringify(String(path))}) needs Node (a file path); in a browser, use saveWeightsBytes(model) and store or download the bytes`);
 }
 

@@ -6,19 +6,24 @@
 import * as fs from "fs";
 import type { Tensor } from "../core";
 import type { Module } from "./module";
-import { parseSafetensors, saveWeightsBytes } from "./safetensors";
+import { SaveWeightsOptions, parseSafetensors, saveWeightsBytes } from "./safetensors";
+import { writeFileAtomic } from "./atomic-write";
 
 /**
- * Writes the model's state dict (parameters and buffers, PyTorch names) to a safetensors file.
- * @example saveWeights(model, "model.safetensors")
+ * Writes the model's state dict (parameters and buffers, PyTorch names) to a safetensors file,
+ * atomically: a crash mid-write leaves the previous file intact. `dtype` stores the floats as
+ * "float32", "float16" or "bfloat16" (round to nearest even); num_batches_tracked is I64.
+ * @example saveWeights(model, "model.safetensors", { dtype: "bfloat16" })
  */
-export function saveWeights(model: Module, path: string, opts: { metadata?: Record<string, string> } = {}): void {
-  fs.writeFileSync(path, saveWeightsBytes(model, opts));
+export function saveWeights(model: Module, path: string, opts: SaveWeightsOptions = {}): void {
+  if (typeof path !== "string" || path === "") throw new Error(`saveWeights: path must be a non-empty string, got ${typeof path === "string" ? '""' : typeof path}`);
+  writeFileAtomic(path, saveWeightsBytes(model, opts));
 }
 
 /**
- * Loads a safetensors file into the model through `loadStateDict` (strict: the keys and shapes
- * must match; on any error the model is left unchanged).
+ * Loads a safetensors file (F32, F64, F16, BF16 and integer dtypes) into the model through
+ * `loadStateDict` (strict: the keys and shapes must match; on any error the model is left
+ * unchanged).
  * @example loadWeights(model, "model.safetensors")
  */
 export function loadWeights(model: Module, path: string): void {

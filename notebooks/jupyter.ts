@@ -107,6 +107,23 @@ export function executeNotebook(notebook: string, outDir: string, env: Record<st
 }
 
 /**
+ * Exports an executed notebook to HTML as `jupyter nbconvert --to html` does (Debian's
+ * nbconvert), next to it; `ok` is nbconvert's verdict, `log` what it printed.
+ */
+export function exportHtml(executed: string): Promise<{ ok: boolean; html: string; log: string }> {
+  const html = executed.replace(/\.ipynb$/, ".html");
+  const args = ["-m", "nbconvert", "--to", "html", executed, "--output", path.basename(html), "--output-dir", path.dirname(html)];
+  return new Promise((resolve) => {
+    const child = spawn(PYTHON, args, { env: { ...jupyterEnv(), JUPYTER_RUNTIME_DIR: path.dirname(html) } });
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    child.on("error", (err) => resolve({ ok: false, html, log: `${log}${err.message}` }));
+    child.on("close", (code) => resolve({ ok: code === 0 && fs.existsSync(html), html, log }));
+  });
+}
+
+/**
  * Executes every notebook and saves the first SVG output of its cell tagged "readme-figure" as
  * docs/img/<notebook>.png (rendered by `rsvg-convert`; the SVG itself when that is missing).
  */

@@ -75,6 +75,8 @@ export class LossScaleOptimizer extends Optimizer {
   private scale: number;
   private stepCounter = 0;
   private lsoBuilt = false;
+  /** Set by loadStateDict: the restored scale applies from the first scaleLoss, even before build. */
+  private scaleRestored = false;
   /** One reusable gradient tensor per inner param: unscaling allocates nothing per step. */
   private unscaled: (Tensor | null)[] = [];
 
@@ -207,7 +209,7 @@ export class LossScaleOptimizer extends Optimizer {
   }
 
   protected currentLossScale(): number {
-    return this.lsoBuilt ? this.scale : this.initialScale;
+    return this.lsoBuilt || this.scaleRestored ? this.scale : this.initialScale;
   }
 
   clipGradients(grads: Tensor[]): Tensor[] {
@@ -243,6 +245,7 @@ export class LossScaleOptimizer extends Optimizer {
     this.inner.loadStateDict(s);
     this.scale = ls.scale;
     this.stepCounter = ls.stepCounter;
+    this.scaleRestored = true;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Executes every notebook in notebooks/ headlessly (jupyter nbconvert --execute, tslab kernel)
- * and fails on any cell error. Skipped, with the reason, where Debian's Jupyter is not
+ * and fails on any cell error; then exports each executed notebook with `jupyter nbconvert --to
+ * html` and checks that every picture (SVG or PNG output) is in the export intact. Skipped, with the reason, where Debian's Jupyter is not
  * installed (see .ci/run, which installs it in CI). The notebooks' own settings are already
  * small (MNIST subsets of a few thousand images, 1-2 epochs): the four take about a minute.
  */
@@ -8,13 +9,13 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ExecuteResult, executeNotebook, installKernel, jupyterMissing, listNotebooks } from "../notebooks/jupyter";
+import { ExecuteResult, executeNotebook, exportHtml, installKernel, jupyterMissing, listNotebooks } from "../notebooks/jupyter";
 import { installPackedNdgrad } from "./support/packed";
 
 interface Cell {
   cell_type: string;
   source: string | string[];
-  outputs?: { output_type: string; ename?: string; evalue?: string; name?: string; text?: string | string[] }[];
+  outputs?: { output_type: string; ename?: string; evalue?: string; name?: string; text?: string | string[]; data?: Record<string, string | string[]> }[];
   execution_count?: number | null;
 }
 
@@ -87,6 +88,35 @@ describe("notebooks", function () {
           }
         }
         console.log(`      (${r.seconds.toFixed(1)} s)`);
+      });
+    });
+
+    notebooks.forEach((nb, k) => {
+      it(`${path.basename(nb)} exports to HTML (jupyter nbconvert --to html) with every picture in it`, async function () {
+        const r = await runs[k];
+        if (!r.ok) this.skip(); // its execution failure is reported above
+        const exported = await exportHtml(r.output);
+        expect(exported.ok, `nbconvert --to html failed:\n${exported.log.trim().split("\n").slice(-20).join("\n")}`).to.equal(true);
+        const html = fs.readFileSync(exported.html, "utf8");
+        let pictures = 0;
+        for (const [i, cell] of readCells(r.output).entries()) {
+          for (const out of cell.outputs ?? []) {
+            const svg = out.data?.["image/svg+xml"];
+            if (svg !== undefined) {
+              pictures++;
+              const text = joined(svg);
+              expect(text, `cell ${i}: an SVG output with an XML prolog or DOCTYPE`).to.match(/^\s*<svg\b/);
+              // The whole SVG, every element, verbatim (nbconvert's cleaner would strip its elements).
+              expect(html.includes(text), `cell ${i}: its SVG picture (${text.length} characters) is not in the HTML export intact`).to.equal(true);
+            }
+            const png = out.data?.["image/png"];
+            if (png !== undefined) {
+              pictures++;
+              expect(html.includes(joined(png).replace(/\n/g, "")), `cell ${i}: its PNG picture is not in the HTML export`).to.equal(true);
+            }
+          }
+        }
+        expect(pictures, "the notebook shows pictures").to.be.greaterThan(0);
       });
     });
   });

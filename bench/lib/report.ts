@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { execSync } from "child_process";
 import { Row, SIDES, Side, higherIsBetter } from "./types";
+import { writeFileAtomic } from "../../nn/atomic-write";
 
 export interface Results {
   version: 1;
@@ -39,12 +40,10 @@ export function readPrevious(file: string): Results | null {
   }
 }
 
-/** Writes through a .tmp file and a rename, so an interrupted run never leaves half a JSON. */
+/** Writes atomically (temp file, fsync, rename), so an interrupted run never leaves half a JSON. */
 export function writeResults(file: string, r: Results): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(r, null, 2) + "\n");
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(r, null, 2) + "\n");
 }
 
 function num(v: number): string {

@@ -37,8 +37,8 @@ function adam(op: string, v: Float32Array, g: Float32Array, m: Float32Array, u: 
   const puh = uh ? addressOf(op, "uh", uh, n) : 0;
   for (const [k, x] of [["beta1", beta1], ["beta2", beta2], ["epsilon", epsilon], ["wd", wd], ["lr", lr]] as const) requireNumber(op, k, x);
   requireF32(op, "alpha", alpha);
-  const b1 = f(beta1), b2 = f(beta2);
-  runElementwise("adamF32", [pv, pg, pm, pu, puh, n, alpha, f(1 - b1), f(1 - b2), f(epsilon), f(wd), f(lr), wd === 0 ? 0 : 1, uh ? 1 : 0], [0, 1, 2, 3, 4], 5);
+  // Keras's `1 - self.beta_1`: float32 of the difference formed from the double β (as optim/kernels/adam.ts).
+  runElementwise("adamF32", [pv, pg, pm, pu, puh, n, alpha, f(1 - beta1), f(1 - beta2), f(epsilon), f(wd), f(lr), wd === 0 ? 0 : 1, uh ? 1 : 0], [0, 1, 2, 3, 4], 5);
 }
 
 /**

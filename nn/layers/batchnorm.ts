@@ -38,7 +38,7 @@ export class BatchNorm2d extends Module {
   bias: Parameter | null;
   declare readonly running_mean: Tensor;
   declare readonly running_var: Tensor;
-  /** Batches seen in training (a float scalar: ndgrad tensors are float; PyTorch uses int64). */
+  /** Batches seen in training: integer state (PyTorch's int64), kept exact in a float64 scalar and saved as I64. */
   declare readonly num_batches_tracked: Tensor;
 
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
@@ -58,7 +58,7 @@ export class BatchNorm2d extends Module {
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype }), { name: "bias" }) : null;
     this.registerBuffer("running_mean", zeros([numFeatures], { dtype }));
     this.registerBuffer("running_var", ones([numFeatures], { dtype }));
-    this.registerBuffer("num_batches_tracked", zeros([], { dtype }));
+    this.registerBuffer("num_batches_tracked", zeros([], { dtype: "float64" }), { integer: true });
   }
 
   forward(x: Tensor): Tensor {

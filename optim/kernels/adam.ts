@@ -6,6 +6,10 @@
  *
  * `alpha` is the bias-corrected step size; compute it with `adamAlphaF32`/`adamAlphaF64`.
  *
+ * Float32 rounding is Keras's (keras/src/optimizers/adam.py, TensorFlow float32 ops): every op
+ * rounds; β^t is a float32 power of float32(β); `1 − β` multiplies as float32(1 − β) formed in
+ * double from the Python float (not 1 − float32(β)); ε is float32(ε) added to √u.
+ *
  * @example adamF32(v, g, m, u, adamAlphaF32(1e-3, 0.9, 0.999, t), 0.9, 0.999, 1e-7, 0.004, 1e-3)
  */
 import type { ParallelKernel } from "../../core/kernels/threads";
@@ -25,7 +29,9 @@ export function adamAlphaF64(lr: number, beta1: number, beta2: number, t: number
 
 /** Adam on float32 arrays, in place on v, m, u. `wd` 0 means no decay; `lr` is used only by the decay. */
 export function adamF32(v: Float32Array, g: Float32Array, m: Float32Array, u: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number, wd: number, lr: number): void {
-  const b1 = f(beta1), b2 = f(beta2), eps = f(epsilon), omb1 = f(1 - b1), omb2 = f(1 - b2);
+  // Keras multiplies by `1 - self.beta_1`: a Python double, cast to float32 once, so
+  // 1 − β is formed from the unrounded β (Lion, by contrast, casts β first).
+  const eps = f(epsilon), omb1 = f(1 - beta1), omb2 = f(1 - beta2);
   const wdr = f(wd), lrr = f(lr);
   const n = v.length;
   if (wd === 0) {
@@ -53,7 +59,9 @@ export function adamF32(v: Float32Array, g: Float32Array, m: Float32Array, u: Fl
 
 /** Adam with amsgrad on float32 arrays: û ← max(û, u) replaces u in the step. */
 export function adamAmsgradF32(v: Float32Array, g: Float32Array, m: Float32Array, u: Float32Array, uh: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number, wd: number, lr: number): void {
-  const b1 = f(beta1), b2 = f(beta2), eps = f(epsilon), omb1 = f(1 - b1), omb2 = f(1 - b2);
+  // Keras multiplies by `1 - self.beta_1`: a Python double, cast to float32 once, so
+  // 1 − β is formed from the unrounded β (Lion, by contrast, casts β first).
+  const eps = f(epsilon), omb1 = f(1 - beta1), omb2 = f(1 - beta2);
   const wdr = f(wd), lrr = f(lr);
   const decay = wd !== 0;
   const n = v.length;

@@ -60,7 +60,7 @@ function refAdam(v: FloatArray, g: FloatArray, m: FloatArray, u: FloatArray, uh:
   const r = roundFor(v);
   const b1 = r(beta1), b2 = r(beta2), eps = r(epsilon);
   const alpha = r(r(r(lr) * r(Math.sqrt(r(1 - r(Math.pow(b2, t)))))) / r(1 - r(Math.pow(b1, t))));
-  const omb1 = r(1 - b1), omb2 = r(1 - b2);
+  const omb1 = r(1 - beta1), omb2 = r(1 - beta2); // Keras: float32(1 − β) from the double β
   for (let k = 0; k < v.length; k++) {
     const gk = g[k];
     const mk = r(m[k] + r(r(gk - m[k]) * omb1));

@@ -147,7 +147,7 @@ const rows: Row[] = [
   ["loadWeights: truncated file", (w) => nn.loadWeights(w.model, file("trunc.safetensors", good().subarray(0, 20))), ["loadWeights", "safetensors", "header length"]],
   ["loadWeights: header length beyond the file", (w) => { const g = good(); g.writeBigUInt64LE(10_000n); nn.loadWeights(w.model, file("long.safetensors", g)); }, ["safetensors", "header length 10000"]],
   ["loadWeights: header not JSON", (w) => { const g = good(); g[8] = 0x7b; g[9] = 0x7b; nn.loadWeights(w.model, file("json.safetensors", g)); }, ["safetensors", "not valid JSON"]],
-  ["loadWeights: integer dtype", (w) => nn.loadWeights(w.model, file("i32.safetensors", withHeader({ w: { dtype: "I32", shape: [1], data_offsets: [0, 4] } }, Buffer.alloc(4)))), ["safetensors", "I32", "only F32 and F64"]],
+  ["loadWeights: float8 dtype", (w) => nn.loadWeights(w.model, file("f8.safetensors", withHeader({ w: { dtype: "F8_E4M3", shape: [4], data_offsets: [0, 4] } }, Buffer.alloc(4)))), ["safetensors", "F8_E4M3", "cannot load", "F16, BF16"]],
   ["loadWeights: offsets disagree with shape", (w) => nn.loadWeights(w.model, file("off.safetensors", withHeader({ w: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, Buffer.alloc(8)))), ["safetensors", "needs 12 bytes", "[0, 8]"]],
   ["loadWeights: trailing bytes", (w) => nn.loadWeights(w.model, file("trail.safetensors", withHeader({ w: { dtype: "F32", shape: [1], data_offsets: [0, 4] } }, Buffer.alloc(9)))), ["safetensors", "trailing"]],
   ["loadWeights: missing file", (w) => nn.loadWeights(w.model, path.join(tmp, "nope.safetensors")), ["loadWeights", "nope.safetensors"]],

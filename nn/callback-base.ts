@@ -1,0 +1,17 @@
+/** The base class of ndgrad's callbacks (see callbacks.ts for the hooks and their order). */
+import type { Callback, TrainContext } from "./callbacks";
+
+/**
+ * Base class with the context kept as `this.ctx` (plain objects work as callbacks too).
+ * @example class Log extends BaseCallback { onEpochEnd(e: number) { this.context("Log").print(`epoch ${e + 1}`); } }
+ */
+export abstract class BaseCallback implements Callback {
+  protected ctx?: TrainContext;
+  setContext(ctx: TrainContext): void {
+    this.ctx = ctx;
+  }
+  protected context(name: string): TrainContext {
+    if (!this.ctx) throw new Error(`${name}: used outside fit (no training context was set)`);
+    return this.ctx;
+  }
+}
