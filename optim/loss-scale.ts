@@ -16,13 +16,11 @@
  * opt.scaleLoss(loss).backward(); opt.step(params); opt.zeroGrad(params);
  */
 import { Tensor } from "../core/tensor";
-import type { FloatArray } from "../core/dtype";
 import { Parameter } from "../core/parameter";
 import { Optimizer } from "./optimizer";
-import { allFiniteF32, allFiniteF64, unscaleF32, unscaleF64 } from "./kernels";
-import { UNSCALE_INTO_F32, UNSCALE_INTO_F64 } from "./kernels/unscale";
-import { parallelFor } from "../core/kernels/threads";
-import { allocateState, parallelSized } from "./shared-state";
+import { allFiniteF32, allFiniteF64 } from "./kernels";
+import { unscale } from "./pipeline/stages";
+import { allocateState } from "./shared-state";
 import { SerializedOptimizer, deserializeOptimizer, registerOptimizer, serializeOptimizer, BASE_CONFIG_KEYS } from "./registry";
 import type { LearningRate, OptimizerState } from "./types";
 import { camelCase, checkNumber, checkOptions, fail, show } from "./validate";
@@ -183,16 +181,7 @@ export class LossScaleOptimizer extends Optimizer {
       const p = plan.params[k];
       if (!g || p.overwriteWithGradient === true) return g;
       const out = this.unscaledFor(this.inner._indexOf(p), p);
-      const src = g.values, dst: FloatArray = out.values;
-      // Per-dtype kernels (monomorphic); the scale is already a float32 value.
-      // A big one is split across threads by element ranges (bit-identical).
-      if (dst instanceof Float32Array && src instanceof Float32Array) {
-        if (parallelSized(dst.length)) parallelFor(UNSCALE_INTO_F32, [src, dst], [scale], dst.length);
-        else unscaleF32(src, scale, dst);
-      } else if (dst instanceof Float64Array && src instanceof Float64Array) {
-        if (parallelSized(dst.length)) parallelFor(UNSCALE_INTO_F64, [src, dst], [scale], dst.length);
-        else unscaleF64(src, scale, dst);
-      } else for (let j = 0; j < dst.length; j++) dst[j] = src[j] / scale;
+      unscale(g.values, scale, out.values); // the pipeline's own unscale stage (scale is a float32 value)
       return out;
     });
     this.inner.apply(scaled, plan.params);
