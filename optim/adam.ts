@@ -68,11 +68,11 @@ export abstract class AdamBase extends Optimizer {
 
   // The loop is a per-dtype kernel in kernels/adam.ts (AdamW's decay folded in); see there for why.
   // runElementwise picks it by dtype and splits a big parameter over the threads (bit-identical).
-  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number): void {
+  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number, wd: number): void {
     const m = this.slots.momentums[i], u = this.slots.velocities[i];
     const t = this.iterations + 1;
     const alpha = v instanceof Float32Array ? adamAlphaF32(lr, this.b1, this.b2, t) : adamAlphaF64(lr, this.b1, this.b2, t);
-    const scalars = [alpha, this.b1, this.b2, this.epsilon, this.stepDecay, lr];
+    const scalars = [alpha, this.b1, this.b2, this.epsilon, wd, lr];
     if (this.amsgrad) runElementwise(ADAM_AMSGRAD, [v, g, m, u, this.slots.velocityHats[i]], scalars);
     else runElementwise(ADAM, [v, g, m, u], scalars);
   }

@@ -85,8 +85,8 @@ export class Lion extends Optimizer {
 
   // The loop is the per-dtype kernel in kernels/lion.ts (decay folded in); see there for why.
   // runElementwise picks it by dtype and splits a big parameter over the threads (bit-identical).
-  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number): void {
-    runElementwise(LION, [v, g, this.slots.momentums[i]], [lr, this.b1, this.b2, this.stepDecay]);
+  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number, wd: number): void {
+    runElementwise(LION, [v, g, this.slots.momentums[i]], [lr, this.b1, this.b2, wd]);
   }
 
   protected ownConfig(): Record<string, unknown> {

@@ -158,7 +158,7 @@ export class LossScaleOptimizer extends Optimizer {
   }
 
   apply(grads: readonly (Tensor | null | undefined)[], params?: readonly Parameter[]): void {
-    const plan = this.inner._plan(grads, params);
+    const plan = this.inner._checkApply(grads, params);
     if (!plan) {
       this.afterFiniteStep(); // an empty list counts as a finite step (Keras)
       return;
@@ -184,7 +184,7 @@ export class LossScaleOptimizer extends Optimizer {
       unscale(g.values, scale, out.values); // the pipeline's own unscale stage (scale is a float32 value)
       return out;
     });
-    this.inner.apply(scaled, plan.params);
+    this.inner._applyChecked({ ...plan, grads: scaled });
     this.afterFiniteStep();
   }
 

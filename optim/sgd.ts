@@ -54,9 +54,9 @@ export class SGD extends Optimizer {
 
   // The loops are per-dtype kernels in kernels/sgd.ts (decay folded in); see there for why.
   // runElementwise picks one by dtype and splits a big parameter over the threads (bit-identical).
-  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number): void {
-    if (this.momentum === 0) runElementwise(SGD_PLAIN, [v, g], [lr, this.stepDecay]);
-    else runElementwise(SGD_MOMENTUM, [v, g, this.slots.momentums[i]], [lr, this.momentum, this.nesterov, this.stepDecay]);
+  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number, wd: number): void {
+    if (this.momentum === 0) runElementwise(SGD_PLAIN, [v, g], [lr, wd]);
+    else runElementwise(SGD_MOMENTUM, [v, g, this.slots.momentums[i]], [lr, this.momentum, this.nesterov, wd]);
   }
 
   protected ownConfig(): Record<string, unknown> {
