@@ -9,7 +9,7 @@ import { Data, batchesOf, checkBatch, checkBatchSize, sliceRows } from "./data";
 import { LossFn, LossOption, resolveLoss } from "./loss-option";
 import { Metric, ResolvedMetric, resolveMetrics } from "./metrics";
 import type { Logs } from "./callbacks";
-import { checkOptionKeys } from "./options";
+import { checkOptionKeys } from "../core/check";
 
 export interface EvaluateOptions {
   /** The loss to report as `loss` (a function or a name of nn.losses); omit to report metrics only. */

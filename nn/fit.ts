@@ -54,7 +54,7 @@ import { History } from "./history";
 import { OutputStream, ProgressReporter } from "./progress";
 import { OptimizerLike, accumulationOf, checkOptimizer, emaEnabled } from "./optimizer-like";
 import { evaluateLogs, inEvalMode, lossValue } from "./evaluate";
-import { checkOptionKeys } from "./options";
+import { checkOptionKeys, show } from "../core/check";
 import { LoopPosition, ResumePoint, allModules, beforeFit } from "./fit-state";
 
 export interface FitOptions {
@@ -291,7 +291,7 @@ function checkClassLabels(model: Module, data: Batch, where: string): void {
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i];
     if (!Number.isInteger(c) || c < 0 || c >= classes) {
-      throw new Error(`${where}: label ${JSON.stringify(c)} at index ${i} is not an integer class in [0, ${classes - 1}] (the model outputs ${classes} classes)`);
+      throw new Error(`${where}: label ${show(c)} at index ${i} is not an integer class in [0, ${classes - 1}] (the model outputs ${classes} classes)`);
     }
   }
 }

@@ -7,6 +7,8 @@ import { Tensor, logSoftmax, tensor } from "../core";
 import { record } from "../core/autograd";
 import { allocate } from "../core/dtype";
 import { fmt, sameShape } from "../core/shape";
+import { show } from "../core/check";
+import { checkTensor } from "../core/ops/operand";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -19,12 +21,9 @@ function reduce(loss: Tensor, reduction: Reduction | undefined, name: string): T
   if (r === "mean") return loss.mean();
   if (r === "sum") return loss.sum();
   if (r === "none") return loss;
-  throw new Error(`${name}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
+  throw new Error(`${name}: reduction must be "mean", "sum" or "none", got ${show(reduction)}`);
 }
 
-function checkTensor(t: unknown, name: string, what: string): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new Error(`${name}: ${what} must be a Tensor, got ${t === null ? "null" : typeof t}`);
-}
 
 /** Target as a tensor of pred's dtype and exact shape (no broadcasting: a mismatch is a bug). */
 function matchingTarget(pred: Tensor, target: Tensor | number[], name: string): Tensor {
@@ -44,7 +43,7 @@ function matchingTarget(pred: Tensor, target: Tensor | number[], name: string): 
  * @example crossEntropy(tensor([[2, 0, -1], [0, 3, 0]]), [0, 1]) // ≈ 0.110
  */
 export function crossEntropy(logits: Tensor, labels: Int32Array | number[] | Tensor, opts: LossOptions = {}): Tensor {
-  checkTensor(logits, "crossEntropy", "logits");
+  checkTensor("crossEntropy", "logits", logits);
   if (logits.rank !== 2) throw new Error(`crossEntropy: logits must be 2-D [batch, classes], got ${fmt(logits.shape)}`);
   const [N, C] = logits.shape;
   if (labels instanceof Tensor && labels.rank === 2) {
@@ -65,7 +64,7 @@ export function crossEntropy(logits: Tensor, labels: Int32Array | number[] | Ten
   for (let i = 0; i < N; i++) {
     const y = idx[i];
     if (typeof y !== "number" || !Number.isInteger(y) || y < 0 || y >= C) {
-      throw new Error(`crossEntropy: label ${JSON.stringify(y)} at index ${i} is not an integer class in [0, ${C - 1}] (logits ${fmt(logits.shape)})`);
+      throw new Error(`crossEntropy: label ${show(y)} at index ${i} is not an integer class in [0, ${C - 1}] (logits ${fmt(logits.shape)})`);
     }
     labelIdx[i] = y;
   }
@@ -112,7 +111,7 @@ function nllFromLogits(logits: Tensor, labels: Int32Array): Tensor {
  * @example mse(tensor([1, 2]), tensor([1, 4])) // 2
  */
 export function mse(pred: Tensor, target: Tensor | number[], opts: LossOptions = {}): Tensor {
-  checkTensor(pred, "mse", "pred");
+  checkTensor("mse", "pred", pred);
   const t = matchingTarget(pred, target, "mse");
   return reduce(pred.sub(t).square(), opts.reduction, "mse");
 }
@@ -180,10 +179,10 @@ function bceLogits(x: Tensor, y: Tensor): Tensor {
  * @example binaryCrossEntropy(tensor([2.2, -1.4]), tensor([1, 0]), { fromLogits: true })
  */
 export function binaryCrossEntropy(probsOrLogits: Tensor, target: Tensor | number[], opts: BCEOptions = {}): Tensor {
-  checkTensor(probsOrLogits, "binaryCrossEntropy", "probsOrLogits");
+  checkTensor("binaryCrossEntropy", "probsOrLogits", probsOrLogits);
   const t = matchingTarget(probsOrLogits, target, "binaryCrossEntropy");
   const fromLogits = opts.fromLogits ?? false;
-  if (typeof fromLogits !== "boolean") throw new Error(`binaryCrossEntropy: fromLogits must be a boolean, got ${JSON.stringify(opts.fromLogits)}`);
+  if (typeof fromLogits !== "boolean") throw new Error(`binaryCrossEntropy: fromLogits must be a boolean, got ${show(opts.fromLogits)}`);
   const loss = fromLogits ? bceLogits(probsOrLogits, t) : bceProbs(probsOrLogits, t);
   return reduce(loss, opts.reduction, "binaryCrossEntropy");
 }

@@ -13,6 +13,7 @@
 import { Tensor } from "../core";
 import { fmt } from "../core/shape";
 import type { Labels } from "./data";
+import { show } from "../core/check";
 
 /** A custom metric: `fn` returns the batch mean (a number); it is averaged over samples. */
 export interface MetricFn {
@@ -38,7 +39,7 @@ export function resolveMetrics(metrics: readonly Metric[] | undefined, where: st
     if (typeof m === "object" && m !== null && typeof m.name === "string" && typeof m.fn === "function") {
       return { name: m.name, batchMean: m.fn };
     }
-    throw new Error(`${where}: unknown metric ${JSON.stringify(m)}; allowed: "accuracy" or { name, fn }`);
+    throw new Error(`${where}: unknown metric ${show(m)}; allowed: "accuracy" or { name, fn }`);
   });
 }
 

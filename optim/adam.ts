@@ -19,7 +19,7 @@ import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import type { Hyper, OptimizerOptions } from "./types";
 import { ADAM, ADAM_AMSGRAD, adamAlphaF32, adamAlphaF64 } from "./kernels/adam";
 import { runElementwise } from "../core/kernels/elementwise";
-import { checkBoolean, checkNumber } from "./validate";
+import { checkBoolean, checkNumber } from "../core/check";
 
 export interface AdamOptions extends OptimizerOptions {
   /** First-moment decay in [0, 1) (default 0.9). */

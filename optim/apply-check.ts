@@ -8,7 +8,7 @@
 import { Tensor } from "../core/tensor";
 import type { Parameter } from "../core/parameter";
 import { fmt, sameShape } from "../core/shape";
-import { fail } from "./validate";
+import { fail } from "../core/check";
 import { firstNonFinite } from "./arguments";
 
 /** A checked `apply` call: one gradient (or null) per parameter, and the learning rate read once. */

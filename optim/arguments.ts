@@ -5,7 +5,7 @@
 import type { FloatArray } from "../core/dtype";
 import type { Hyper, LearningRate } from "./types";
 import { isSchedule } from "./schedules";
-import { Range, checkNumber, describeRange, fail, inRange, show, snakeCase } from "./validate";
+import { Range, checkNumber, describeRange, fail, inRange, show, snakeCase } from "../core/check";
 
 const nameCounters = new Map<string, number>();
 

@@ -5,7 +5,7 @@
  * @example const s = parseBaseOptions("Lion", { learningRate: 1e-4, weightDecay: 0.1 }, { learningRate: 0.001 }, ["beta1", "beta2"]);
  */
 import type { LearningRate, OptimizerOptions } from "./types";
-import { checkBoolean, checkKnownKeys, checkNumber, checkOptionalNumber, checkOptions, fail, show } from "./validate";
+import { checkBoolean, checkOptionKeys, checkNumber, checkOptionalNumber, checkOptions, fail, show } from "../core/check";
 import { checkLearningRate, uniqueName } from "./arguments";
 
 /** The base option names (each rule adds its own). */
@@ -39,7 +39,7 @@ export function parseBaseOptions(
 ): BaseSettings {
   const o = className;
   const opts = checkOptions(o, options) as Record<string, unknown>;
-  checkKnownKeys(o, opts, [...BASE_OPTION_KEYS, ...ownKeys]);
+  checkOptionKeys(o, opts, [...BASE_OPTION_KEYS, ...ownKeys]);
   const learningRate = checkLearningRate(o, opts.learningRate === undefined ? defaults.learningRate : opts.learningRate);
   const weightDecay = opts.weightDecay === undefined ? (defaults.weightDecay ?? null) : checkOptionalNumber(o, "weightDecay", opts.weightDecay, { min: 0 });
   const clipNorm = checkOptionalNumber(o, "clipNorm", opts.clipNorm, { min: 0 });

@@ -6,7 +6,7 @@
  */
 import type { Parameter } from "../core/parameter";
 import type { Tensor } from "../core/tensor";
-import { checkKnownKeys, fail, show } from "./validate";
+import { checkOptionKeys, fail, show } from "../core/check";
 
 /** The exclusions of one `excludeFromWeightDecay` call. */
 export interface DecayExclusions {
@@ -20,7 +20,7 @@ export const NO_EXCLUSIONS: DecayExclusions = { params: new Set(), names: null }
 /** Checks `{ params?, names? }`; `checkParams` validates the parameter list. Mutates nothing. */
 export function parseDecayExclusions(owner: string, opts: unknown, checkParams: (ps: unknown) => readonly Parameter[]): DecayExclusions {
   if (typeof opts !== "object" || opts === null) fail(owner, "excludeFromWeightDecay options", "an object { params?, names? }", opts);
-  checkKnownKeys(`${owner}.excludeFromWeightDecay`, opts, ["params", "names"]);
+  checkOptionKeys(`${owner}.excludeFromWeightDecay`, opts, ["params", "names"]);
   const o = opts as { params?: unknown; names?: unknown };
   const params = o.params === undefined ? [] : checkParams(o.params);
   let names: RegExp | null = null;

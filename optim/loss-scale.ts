@@ -21,9 +21,9 @@ import { Optimizer } from "./optimizer";
 import { allFiniteF32, allFiniteF64 } from "./kernels";
 import { unscale } from "./pipeline/stages";
 import { allocateState } from "./shared-state";
-import { SerializedOptimizer, deserializeOptimizer, registerOptimizer, serializeOptimizer, BASE_CONFIG_KEYS } from "./registry";
+import { SerializedOptimizer, deserializeOptimizer, registerOptimizer, serializeOptimizer, BASE_CONFIG_KEYS, kerasKeyOf } from "./registry";
 import type { LearningRate, OptimizerState } from "./types";
-import { camelCase, checkNumber, checkOptions, fail, show } from "./validate";
+import { camelCase, checkNumber, checkOptions, fail, show } from "../core/check";
 
 export interface LossScaleOptimizerOptions {
   /** Starting scale (default 2^15). */
@@ -41,7 +41,6 @@ const BASE_DEFAULTS: Record<string, unknown> = {
   weightDecay: null, clipNorm: null, globalClipNorm: null, clipValue: null, useEma: false, emaMomentum: 0.99,
   emaOverwriteFrequency: null, lossScaleFactor: null, gradientAccumulationSteps: null,
 };
-const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/clip_norm/, "clipnorm").replace(/clip_value/, "clipvalue");
 
 function checkLsoOptions(inner: unknown, opts: Record<string, unknown>): void {
   if (!(inner instanceof Optimizer)) fail(O, "innerOptimizer", "an Optimizer", inner);
@@ -50,7 +49,7 @@ function checkLsoOptions(inner: unknown, opts: Record<string, unknown>): void {
   }
   for (const [k, dflt] of Object.entries(BASE_DEFAULTS)) {
     if (k in opts && opts[k] !== undefined && opts[k] !== dflt) {
-      throw new Error(`${O} does not support \`${snake(k)}\` (${k}=${show(opts[k])}); instead, set it on the \`inner_optimizer\``);
+      throw new Error(`${O} does not support \`${kerasKeyOf(k)}\` (${k}=${show(opts[k])}); instead, set it on the \`inner_optimizer\``);
     }
   }
   const known = ["initialScale", "dynamicGrowthSteps", "name", "dynamic", ...Object.keys(BASE_DEFAULTS)];

@@ -30,7 +30,7 @@ import { LearningRateSchedule, isSchedule, serializeSchedule } from "./schedules
 import { clipActive, clipInPlace } from "./pipeline/clip";
 import { accumulate, averageInto, decoupledDecay, maxInto, swapContents, unscale } from "./pipeline/stages";
 import { scaleLoss } from "../core/ops/scale";
-import { fail, inRange, show } from "./validate";
+import { fail, inRange, show } from "../core/check";
 import { checkLearningRate } from "./arguments";
 import { parseBaseOptions } from "./base-options";
 import { ApplyPlan, checkApplyCall, checkParamList } from "./apply-check";

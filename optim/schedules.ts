@@ -13,7 +13,7 @@
  * const opt = new Lion({ learningRate: lr });
  * lr.valueAt(50) // 0.0005
  */
-import { checkBoolean, checkKnownKeys, checkNumber, checkOptions, fail } from "./validate";
+import { checkBoolean, checkNumber, checkOptionKeys, checkOptions, fail, show } from "../core/check";
 
 const f = Math.fround;
 
@@ -39,7 +39,7 @@ function checkStep(owner: string, step: number): number {
 /** Maps a Keras config (snake_case keys) to camelCase options, rejecting unknown keys. */
 function optionsFromConfig(owner: string, config: Record<string, unknown>, keys: Record<string, string>): Record<string, unknown> {
   if (typeof config !== "object" || config === null) fail(owner, "config", "an object", config);
-  checkKnownKeys(owner, config, Object.keys(keys), "config key");
+  checkOptionKeys(owner, config, Object.keys(keys), "config key");
   const out: Record<string, unknown> = {};
   for (const [snake, camel] of Object.entries(keys)) if (config[snake] !== undefined) out[camel] = config[snake];
   return out;
@@ -70,7 +70,7 @@ abstract class RateDecay extends LearningRateSchedule {
     super();
     const o = className;
     opts = checkOptions(o, opts);
-    checkKnownKeys(o, opts, Object.values(RateDecay.configKeys));
+    checkOptionKeys(o, opts, Object.values(RateDecay.configKeys));
     this.initialLearningRate = checkNumber(o, "initialLearningRate", opts.initialLearningRate, { min: 0 });
     this.decaySteps = checkNumber(o, "decaySteps", opts.decaySteps, { min: 0, minOpen: true });
     this.decayRate = checkNumber(o, "decayRate", opts.decayRate, { min: 0 });
@@ -124,12 +124,12 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
     super();
     const o = "PiecewiseConstantDecay";
     opts = checkOptions(o, opts);
-    checkKnownKeys(o, opts, Object.values(PiecewiseConstantDecay.configKeys));
+    checkOptionKeys(o, opts, Object.values(PiecewiseConstantDecay.configKeys));
     const { boundaries, values } = opts;
     if (!Array.isArray(boundaries) || !boundaries.every((b) => Number.isFinite(b))) fail(o, "boundaries", "an array of finite numbers", boundaries);
     if (!Array.isArray(values) || !values.every((v) => Number.isFinite(v) && v >= 0)) fail(o, "values", "an array of finite numbers >= 0", values);
     if (boundaries.length !== values.length - 1) {
-      throw new Error(`${o}: the length of boundaries should be 1 less than the length of values, got boundaries=${JSON.stringify(boundaries)} of length ${boundaries.length} and values=${JSON.stringify(values)} of length ${values.length}`);
+      throw new Error(`${o}: the length of boundaries should be 1 less than the length of values, got boundaries=${show(boundaries)} of length ${boundaries.length} and values=${show(values)} of length ${values.length}`);
     }
     this.boundaries = boundaries.slice();
     this.values = values.slice();
@@ -175,7 +175,7 @@ export class PolynomialDecay extends LearningRateSchedule {
     super();
     const o = "PolynomialDecay";
     opts = checkOptions(o, opts);
-    checkKnownKeys(o, opts, Object.values(PolynomialDecay.configKeys));
+    checkOptionKeys(o, opts, Object.values(PolynomialDecay.configKeys));
     this.initialLearningRate = checkNumber(o, "initialLearningRate", opts.initialLearningRate, { min: 0 });
     this.decaySteps = checkNumber(o, "decaySteps", opts.decaySteps, { min: 0, minOpen: true });
     this.endLearningRate = checkNumber(o, "endLearningRate", opts.endLearningRate ?? 0.0001, { min: 0 });
@@ -250,7 +250,7 @@ export class CosineDecay extends LearningRateSchedule {
     super();
     const o = "CosineDecay";
     opts = checkOptions(o, opts);
-    checkKnownKeys(o, opts, Object.values(CosineDecay.configKeys));
+    checkOptionKeys(o, opts, Object.values(CosineDecay.configKeys));
     this.initialLearningRate = checkNumber(o, "initialLearningRate", opts.initialLearningRate, { min: 0 });
     this.decaySteps = checkNumber(o, "decaySteps", opts.decaySteps, { min: 0, minOpen: true });
     this.alpha = checkNumber(o, "alpha", opts.alpha ?? 0, { min: 0, max: 1 });
@@ -296,7 +296,7 @@ export class CosineDecayRestarts extends LearningRateSchedule {
     super();
     const o = "CosineDecayRestarts";
     opts = checkOptions(o, opts);
-    checkKnownKeys(o, opts, Object.values(CosineDecayRestarts.configKeys));
+    checkOptionKeys(o, opts, Object.values(CosineDecayRestarts.configKeys));
     this.initialLearningRate = checkNumber(o, "initialLearningRate", opts.initialLearningRate, { min: 0 });
     this.firstDecaySteps = checkNumber(o, "firstDecaySteps", opts.firstDecaySteps, { min: 0, minOpen: true });
     this.tMul = checkNumber(o, "tMul", opts.tMul ?? 2.0, { min: 0, minOpen: true });

@@ -15,7 +15,7 @@ import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import type { OptimizerOptions } from "./types";
 import { SGD as SGD_PLAIN, SGD_MOMENTUM } from "./kernels/sgd";
 import { runElementwise } from "../core/kernels/elementwise";
-import { checkBoolean, checkNumber } from "./validate";
+import { checkBoolean, checkNumber } from "../core/check";
 
 export interface SGDOptions extends OptimizerOptions {
   /** In [0, 1] (default 0). */

@@ -8,7 +8,7 @@ import { Tensor } from "../core/tensor";
 import type { FloatArray } from "../core/dtype";
 import { fmt, sameShape } from "../core/shape";
 import type { OptimizerState } from "./types";
-import { checkNumber, fail, show } from "./validate";
+import { checkNumber, fail, show } from "../core/check";
 
 /** Slot lists by name, in state order (averages, accumulatedGradients, the rule's own). */
 export type SlotEntries = [string, FloatArray[]][];

@@ -19,8 +19,9 @@ import { record } from "../autograd";
 import { DType, FloatArray, allocate } from "../dtype";
 import { gemm } from "../kernels/gemm";
 import { fmt } from "../shape";
-import { checkOptionKeys } from "../options";
+import { checkOptionKeys, show } from "../check";
 import { Tensor } from "../tensor";
+import { checkTensor } from "./operand";
 
 export interface Conv2dOptions {
   /** Step between windows: one number for both axes, or [h, w]. Default 1. */
@@ -39,7 +40,7 @@ export function pair(v: unknown, op: string, what: string, min: number): [number
   if (ok(v)) return [v, v];
   if (Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1])) return [v[0], v[1]];
   const allowed = min === 0 ? "a non-negative integer" : "a positive integer";
-  throw new Error(`${op}: ${what} must be ${allowed} or [h, w] of such, got ${JSON.stringify(v)}`);
+  throw new Error(`${op}: ${what} must be ${allowed} or [h, w] of such, got ${show(v)}`);
 }
 
 /**
@@ -233,8 +234,8 @@ function corrGradK(
 }
 
 function geometry(x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: Conv2dOptions): Geometry {
-  if (!(x instanceof Tensor)) throw new Error(`conv2d: input x must be a Tensor, got ${typeof x}`);
-  if (!(w instanceof Tensor)) throw new Error(`conv2d: weight w must be a Tensor, got ${typeof w}`);
+  checkTensor("conv2d", "input x", x);
+  checkTensor("conv2d", "weight w", w);
   if (x.rank !== 4) {
     throw new Error(`conv2d: input x must be 4-D [batch, inChannels, height, width], got ${fmt(x.shape)}`);
   }
@@ -250,7 +251,7 @@ function geometry(x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: Conv
     throw new Error(`conv2d: dtypes differ: x is ${x.dtype}, w is ${w.dtype}`);
   }
   if (b !== undefined && b !== null) {
-    if (!(b instanceof Tensor)) throw new Error(`conv2d: bias b must be a Tensor or omitted, got ${typeof b}`);
+    if (!(b instanceof Tensor)) throw new Error(`conv2d: bias b must be a Tensor or omitted, got ${show(b)}`);
     if (b.rank !== 1 || b.shape[0] !== O) {
       throw new Error(`conv2d: bias b must have shape [${O}] (one per output channel of w ${fmt(w.shape)}), got ${fmt(b.shape)}`);
     }

@@ -9,6 +9,7 @@
 import { Tensor } from "../tensor";
 import { allocate } from "../dtype";
 import { record } from "../autograd";
+import { checkTensor } from "./operand";
 
 /** `x · factor`, elementwise, in x's dtype; the gradient is `g · factor`. */
 function scaled(x: Tensor, factor: number): Tensor {
@@ -23,7 +24,7 @@ function scaled(x: Tensor, factor: number): Tensor {
  * @example const scaled = scaleLoss(loss, 2 ** 15); scaled.backward();
  */
 export function scaleLoss(loss: Tensor, factor: number): Tensor {
-  if (!(loss instanceof Tensor)) throw new Error(`scaleLoss: loss must be a Tensor, got ${typeof loss}`);
+  checkTensor("scaleLoss", "loss", loss);
   if (typeof factor !== "number") throw new Error(`scaleLoss: factor must be a number, got ${typeof factor}`);
   return record("scaleLoss", [loss], scaled(loss, factor), (g) => [scaled(g, factor)]);
 }

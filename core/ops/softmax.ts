@@ -9,6 +9,7 @@ import { normalizeAxis } from "../shape";
 import { Tensor } from "../tensor";
 import { record } from "../autograd";
 import { axisView } from "./axes";
+import { checkTensor } from "./operand";
 
 function forEachLane(shape: readonly number[], axis: number, body: (start: number, stride: number, n: number) => void): void {
   const { outer, n, inner } = axisView(shape, axis);
@@ -38,7 +39,7 @@ function softmaxValues(xv: FloatArray, shape: readonly number[], axis: number, l
 }
 
 function check(x: Tensor, axis: number, op: string): number {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
+  checkTensor(op, "x", x);
   if (x.rank === 0) throw new Error(`${op}: needs at least one axis, got a scalar`);
   return normalizeAxis(axis, x.rank, op);
 }

@@ -14,6 +14,7 @@ import { fmt } from "../../core/shape";
 import { Module } from "../module";
 import { ones, zeros } from "../init";
 import { LayerOptions, checkInput, layerSetup, positiveInt } from "./common";
+import { show } from "../../core/check";
 
 /** `seed` is accepted for uniformity with the other layers; the initialisation is constant (weight 1, bias 0). */
 export interface BatchNormOptions extends LayerOptions {
@@ -47,9 +48,9 @@ export class BatchNorm2d extends Module {
     const { dtype } = layerSetup("BatchNorm2d", opts, ["eps", "momentum", "affine"]);
     const eps = opts.eps ?? 1e-5;
     const momentum = opts.momentum ?? 0.1;
-    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`BatchNorm2d: eps must be a positive number, got ${JSON.stringify(opts.eps)}`);
+    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`BatchNorm2d: eps must be a positive number, got ${show(opts.eps)}`);
     if (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1)) {
-      throw new Error(`BatchNorm2d: momentum must be in [0, 1], got ${JSON.stringify(opts.momentum)}`);
+      throw new Error(`BatchNorm2d: momentum must be in [0, 1], got ${show(opts.momentum)}`);
     }
     this.eps = eps;
     this.momentum = momentum;

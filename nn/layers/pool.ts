@@ -3,7 +3,7 @@ import { Tensor, avgPool2d, maxPool2d } from "../../core";
 import { fmt } from "../../core/shape";
 import { Module } from "../module";
 import { checkInput } from "./common";
-import { checkOptionKeys } from "../../core/options";
+import { checkOptionKeys, show } from "../../core/check";
 
 export interface PoolLayerOptions {
   /** Step between windows: a number or [h, w]; defaults to the window size, as PyTorch. */
@@ -14,7 +14,7 @@ function hw(v: unknown, layer: string, what: string): [number, number] {
   const ok = (d: unknown): d is number => typeof d === "number" && Number.isInteger(d) && d >= 1;
   if (ok(v)) return [v, v];
   if (Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1])) return [v[0], v[1]];
-  throw new Error(`${layer}: ${what} must be a positive integer or [h, w] of such, got ${JSON.stringify(v)}`);
+  throw new Error(`${layer}: ${what} must be a positive integer or [h, w] of such, got ${show(v)}`);
 }
 
 abstract class Pool2d extends Module {
