@@ -180,3 +180,16 @@ export function snakeCase(name: string): string {
 export function camelCase(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
+
+/**
+ * Resolves a `number | [h, w]` hyper-parameter (integers >= `min`); throws naming `op` and `what`.
+ * @example pair(2, "conv2d", "stride", 1) // [2, 2]
+ * @example pair([1, 0], "conv2d", "padding", 0) // [1, 0]
+ */
+export function pair(v: unknown, op: string, what: string, min: number): [number, number] {
+  const ok = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= min;
+  if (ok(v)) return [v, v];
+  if (Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1])) return [v[0], v[1]];
+  const allowed = min === 0 ? "a non-negative integer" : "a positive integer";
+  throw new Error(`${op}: ${what} must be ${allowed} or [h, w] of such, got ${show(v)}`);
+}

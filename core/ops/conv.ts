@@ -16,10 +16,10 @@
  * backward rather than kept alive with the graph.
  */
 import { record } from "../autograd";
-import { DType, FloatArray, allocate } from "../dtype";
+import { FloatArray, allocate } from "../dtype";
 import { gemm } from "../kernels/gemm";
 import { fmt } from "../shape";
-import { checkOptionKeys, show } from "../check";
+import { checkOptionKeys, pair, show } from "../check";
 import { Tensor } from "../tensor";
 import { checkTensor } from "./operand";
 
@@ -28,19 +28,6 @@ export interface Conv2dOptions {
   stride?: number | [number, number];
   /** Zero padding on each side: one number for both axes, or [h, w]. Default 0. */
   padding?: number | [number, number];
-}
-
-/**
- * Resolves a `number | [h, w]` hyper-parameter (integers >= `min`); throws naming `op` and `what`.
- * @example pair(2, "conv2d", "stride", 1) // [2, 2]
- * @example pair([1, 0], "conv2d", "padding", 0) // [1, 0]
- */
-export function pair(v: unknown, op: string, what: string, min: number): [number, number] {
-  const ok = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= min;
-  if (ok(v)) return [v, v];
-  if (Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1])) return [v[0], v[1]];
-  const allowed = min === 0 ? "a non-negative integer" : "a positive integer";
-  throw new Error(`${op}: ${what} must be ${allowed} or [h, w] of such, got ${show(v)}`);
 }
 
 /**

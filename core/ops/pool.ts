@@ -10,7 +10,7 @@ import { FloatArray, allocate } from "../dtype";
 import { fmt } from "../shape";
 import { checkOptionKeys } from "../check";
 import { Tensor } from "../tensor";
-import { pair } from "./conv";
+import { pair } from "../check";
 import { checkTensor } from "./operand";
 
 export interface Pool2dOptions {
