@@ -52,4 +52,3 @@ export function checkLearningRate(owner: string, lr: unknown): LearningRate {
   return lr;
 }
 
-/** What `apply` decided after validation; nothing has been mutated when one exists. */
