@@ -15,7 +15,7 @@
  *
  * The learning rate is read once per call, before the counter moves: a schedule sees the raw
  * counter (`microSteps`), Adam's bias correction and the EMA see `iterations` (real updates).
- * Options are checked in base-options.ts, saved state in state-dict.ts.
+ * The state (options, counters, slots, config, saved state) is the base class, optimizer-base.ts.
  *
  * @example
  * const opt = new Lion({ learningRate: 1e-4, weightDecay: 0.1 });
@@ -24,19 +24,16 @@
 import { Tensor } from "../core/tensor";
 import { Parameter } from "../core/parameter";
 import type { FloatArray } from "../core/dtype";
-import { allocateState } from "./shared-state";
-import type { LearningRate, OptimizerOptions, OptimizerState } from "./types";
-import { LearningRateSchedule, isSchedule, serializeSchedule } from "./schedules";
+import type { OptimizerOptions } from "./types";
 import { clipActive, clipInPlace } from "./pipeline/clip";
 import { accumulate, averageInto, decoupledDecay, maxInto, swapContents, unscale } from "./pipeline/stages";
 import { scaleLoss } from "../core/ops/scale";
-import { fail, inRange, show } from "../core/check";
-import { checkLearningRate } from "./arguments";
-import { parseBaseOptions } from "./base-options";
+import { fail } from "../core/check";
+import { OptimizerCore } from "./optimizer-base";
 import { ApplyPlan, checkApplyCall, checkParamList } from "./apply-check";
 import { DecayExclusions, NO_EXCLUSIONS, decayMask, parseDecayExclusions } from "./decay-mask";
 import { checkEmaParams, emaStep } from "./ema";
-import { SlotEntries, checkSavedState, checkSlotsFit, copySlotsIn, copySlotsOut } from "./state-dict";
+import { checkSlotsFit } from "./state-dict";
 
 export type { ApplyPlan } from "./apply-check";
 
@@ -46,63 +43,20 @@ interface Active {
   grads: FloatArray[];
 }
 
-export abstract class Optimizer {
-  /** Keras's class name ("Lion", "AdamW", ...), used in messages and serialisation. */
-  readonly className: string;
-  readonly name: string;
-  readonly weightDecay: number | null;
-  readonly clipNorm: number | null;
-  readonly clipValue: number | null;
-  readonly globalClipNorm: number | null;
-  readonly useEma: boolean;
-  readonly emaMomentum: number;
-  readonly emaOverwriteFrequency: number | null;
-  readonly lossScaleFactor: number | null;
-  readonly gradientAccumulationSteps: number | null;
-  /** ndgrad's guard (not a Keras option, not in getConfig): reject non-finite gradients before any change. */
-  readonly checkFinite: boolean;
-
-  private lr: LearningRate;
-  private rawIterations = 0;
-  /** Accumulation period, 0 when off (null, or 1 which is the same as off). */
-  private readonly accumN: number;
-  private built = false;
-  /** The params in build order; slot arrays are indexed alike. */
-  protected params: Parameter[] = [];
-  private index = new Map<Tensor, number>();
-  /** The rule's slots by Keras name (camelCase), one typed array per param. */
-  protected slots: Record<string, FloatArray[]> = {};
-  private averages: FloatArray[] = [];
-  private accumulators: FloatArray[] = [];
-  /** Per-param work buffers, allocated on first need and reused: a step allocates no typed array. */
-  private scratch: (FloatArray | null)[] = [];
+/**
+ * The base of every optimizer: Keras 3's pipeline around the subclass's `updateStep` (see the
+ * file comment for the order of the stages).
+ * @example class Sign extends Optimizer { protected slotNames() { return []; } protected updateStep(i, v, g, lr) { ... } }
+ */
+export abstract class Optimizer extends OptimizerCore {
   private exclusions: DecayExclusions = NO_EXCLUSIONS;
   private decayMaskCache: boolean[] | null = null;
-  /** A `loadStateDict` given before `build`: copied in by the first build. */
-  private pending: OptimizerState | null = null;
 
   protected constructor(className: string, options: OptimizerOptions | undefined, defaults: { learningRate: number; weightDecay?: number | null }, ownKeys: readonly string[] = []) {
-    const s = parseBaseOptions(className, options, defaults, ownKeys);
-    this.className = className;
-    this.name = s.name;
-    this.lr = s.learningRate;
-    this.weightDecay = s.weightDecay;
-    this.clipNorm = s.clipNorm;
-    this.clipValue = s.clipValue;
-    this.globalClipNorm = s.globalClipNorm;
-    this.useEma = s.useEma;
-    this.emaMomentum = s.emaMomentum;
-    this.emaOverwriteFrequency = s.emaOverwriteFrequency;
-    this.lossScaleFactor = s.lossScaleFactor;
-    this.gradientAccumulationSteps = s.gradientAccumulationSteps;
-    this.checkFinite = s.checkFinite;
-    this.accumN = s.gradientAccumulationSteps !== null && s.gradientAccumulationSteps > 1 ? s.gradientAccumulationSteps : 0;
+    super(className, options, defaults, ownKeys);
   }
 
   // ---------------------------------------------------------------- the subclass contract
-
-  /** The rule's slot names in Keras order, camelCase (`["momentums"]` for Lion). */
-  protected abstract slotNames(): readonly string[];
 
   /**
    * The update rule for param `i`, in place, as one fused pass over `param`, `grad` and
@@ -124,11 +78,6 @@ export abstract class Optimizer {
 
   /** Reads callable hyper-parameters and checks them; runs before anything is mutated. */
   protected resolveHypers(): void {}
-
-  /** The rule's own config entries (snake_case, as Keras). */
-  protected ownConfig(): Record<string, unknown> {
-    return {};
-  }
 
   // ---------------------------------------------------------------- the pipeline
 
@@ -294,14 +243,6 @@ export abstract class Optimizer {
     return false;
   }
 
-  private scratchFor(i: number): FloatArray {
-    let s = this.scratch[i];
-    if (!s) {
-      const p = this.params[i];
-      s = this.scratch[i] = allocateState(p.dtype, p.size);
-    }
-    return s;
-  }
 
   /**
    * Keras's `apply_gradients(zip(grads, vars))`.
@@ -326,94 +267,6 @@ export abstract class Optimizer {
     for (const p of checkParamList(this.className, params, "params")) p.grad = null;
   }
 
-  // ---------------------------------------------------------------- counters and lr
-
-  /** Completed real updates (Keras's public `iterations`: micro-steps ÷ accumulation steps). */
-  get iterations(): number {
-    return this.accumN ? Math.floor(this.rawIterations / this.accumN) : this.rawIterations;
-  }
-
-  /** Raw `apply` calls (Keras's `_iterations`); schedules are evaluated at this count. */
-  get microSteps(): number {
-    return this.rawIterations;
-  }
-
-  /** Reading gives the current value (a schedule evaluated now); a number lr is float32 as in Keras. */
-  get learningRate(): number {
-    const lr = this.lr;
-    if (typeof lr === "number") return Math.fround(lr);
-    if (isSchedule(lr)) return lr.valueAt(this.rawIterations);
-    return lr();
-  }
-
-  /**
-   * Set a number, a schedule or a function. A number cannot replace a schedule or function the
-   * optimizer was created with (Keras raises too).
-   */
-  set learningRate(v: LearningRate) {
-    if (typeof v === "number" && typeof this.lr !== "number") {
-      throw new Error(`${this.className}: learningRate is a ${isSchedule(this.lr) ? "LearningRateSchedule" : "function"}, so it cannot be set to the number ${show(v)}; assign a schedule or a function instead`);
-    }
-    this.lr = checkLearningRate(this.className, v);
-  }
-
-  /** The learning rate as given (number, schedule or function). */
-  get learningRateSetting(): LearningRate {
-    return this.lr;
-  }
-
-  private evalLearningRate(): number {
-    const v = this.learningRate;
-    if (!inRange(v, { min: 0 })) throw new Error(`${this.className}: learningRate ${typeof this.lr === "function" ? "function" : "schedule"} returned ${show(v)} at step ${this.rawIterations}, must be a finite number >= 0`);
-    return v;
-  }
-
-  // ---------------------------------------------------------------- build and slots
-
-  /** The params the optimizer was built on, in build order (slot order). */
-  get builtParams(): readonly Parameter[] {
-    return this.params;
-  }
-
-  /** @internal Build-order index of a param, -1 when unknown. */
-  _indexOf(p: Tensor): number {
-    return this.index.get(p) ?? -1;
-  }
-
-  /** Whether `build` has run. */
-  get isBuilt(): boolean {
-    return this.built;
-  }
-
-  /**
-   * Keras's `optimizer.variables`, as tensors: the iteration counter, the learning rate (only
-   * when it is a number), then EMA averages, accumulators and the rule's slots. Slot tensors
-   * share memory with the optimizer; the first two are copies. (The count matches Keras; the
-   * order within the rule's slots is grouped by slot name, where Keras interleaves Adam's m/v.)
-   */
-  get variables(): Tensor[] {
-    const out = [new Tensor(Float64Array.of(this.rawIterations), [])];
-    if (typeof this.lr === "number") out.push(new Tensor(Float32Array.of(this.lr), []));
-    for (const [, arrays] of this.slotEntries()) arrays.forEach((a, i) => out.push(new Tensor(a, this.params[i].shape)));
-    return out;
-  }
-
-  /** Every slot list in state order: averages, accumulatedGradients, then the rule's own. */
-  private expectedSlotNames(): string[] {
-    const names: string[] = [];
-    if (this.useEma) names.push("averages");
-    if (this.accumN) names.push("accumulatedGradients");
-    return names.concat(this.slotNames());
-  }
-
-  private slotEntries(): SlotEntries {
-    const out: SlotEntries = [];
-    if (this.useEma) out.push(["averages", this.averages]);
-    if (this.accumN) out.push(["accumulatedGradients", this.accumulators]);
-    for (const n of this.slotNames()) out.push([n, this.slots[n] ?? []]);
-    return out;
-  }
-
   /**
    * Creates the slots (zeros, one per param per slot name). Called by the first `apply`;
    * calling it again does nothing, as in Keras.
@@ -421,22 +274,8 @@ export abstract class Optimizer {
    */
   build(params: Parameter[]): void {
     if (this.built) return;
-    const list = checkParamList(this.className, params, "params");
-    if (this.pending) checkSlotsFit(this.className, this.pending, list);
-    this.params = list.slice();
-    this.index = new Map(list.map((p, i) => [p, i]));
-    const zerosLike = () => list.map((p) => allocateState(p.dtype, p.size));
-    if (this.useEma) this.averages = zerosLike();
-    if (this.accumN) this.accumulators = zerosLike();
-    this.slots = {};
-    for (const n of this.slotNames()) this.slots[n] = zerosLike();
-    this.scratch = list.map(() => null);
+    super.build(params);
     this.decayMaskCache = null;
-    this.built = true;
-    if (this.pending) {
-      copySlotsIn(this.slotEntries(), this.pending);
-      this.pending = null;
-    }
   }
 
   // ---------------------------------------------------------------- clipping and decay (public)
@@ -533,56 +372,5 @@ export abstract class Optimizer {
   /** @internal LossScaleOptimizer turns the inner optimizer's static factor off (Keras does too). */
   _clearLossScaleFactor(): void {
     (this as { lossScaleFactor: number | null }).lossScaleFactor = null;
-  }
-
-  // ---------------------------------------------------------------- config and state
-
-  /**
-   * Keras's `get_config()`: snake_case keys in Keras's order; a number lr is float32-rounded, a
-   * schedule is Keras's serialised dict. A function lr (or beta) is saved as its current value,
-   * since a JS function cannot be serialised.
-   * @example new Lion({ learningRate: 1e-4 }).getConfig().learning_rate // 0.00009999999747378752
-   */
-  getConfig(): Record<string, unknown> {
-    const lr = this.lr;
-    const lrConfig = typeof lr === "number" ? Math.fround(lr) : isSchedule(lr) ? (lr instanceof LearningRateSchedule ? serializeSchedule(lr) : lr) : lr();
-    return {
-      name: this.name, learning_rate: lrConfig, weight_decay: this.weightDecay, clipnorm: this.clipNorm,
-      global_clipnorm: this.globalClipNorm, clipvalue: this.clipValue, use_ema: this.useEma,
-      ema_momentum: this.emaMomentum, ema_overwrite_frequency: this.emaOverwriteFrequency,
-      loss_scale_factor: this.lossScaleFactor, gradient_accumulation_steps: this.gradientAccumulationSteps,
-      ...this.ownConfig(),
-    };
-  }
-
-  /**
-   * A copy of everything that evolves: iterations (real and raw) and every slot, in build order.
-   * `loadStateDict` of it into a fresh optimizer with the same options resumes bit-identically.
-   * @example const saved = opt.stateDict(); fresh.loadStateDict(saved);
-   */
-  stateDict(): OptimizerState {
-    let slots: Record<string, Tensor[]> = {};
-    if (this.built) slots = copySlotsOut(this.slotEntries(), this.params);
-    else if (this.pending) for (const [n, ts] of Object.entries(this.pending.slots)) slots[n] = ts.map((t) => t.clone());
-    else for (const n of this.expectedSlotNames()) slots[n] = [];
-    return { config: this.getConfig(), iterations: this.iterations, microSteps: this.rawIterations, slots };
-  }
-
-  /**
-   * Restores `stateDict()` output. On a built optimizer the slots are copied in now; on a fresh
-   * one they are kept and copied in by the first `build`/`apply` (after checking the shapes).
-   * Hyper-parameters are not changed. Validates everything first: on error nothing changes.
-   * @example fresh.loadStateDict(opt.stateDict())
-   */
-  loadStateDict(s: OptimizerState): void {
-    const expected = this.expectedSlotNames();
-    const { micro, empty } = checkSavedState(`${this.className}: loadStateDict`, s, expected, this.accumN || 1, this.gradientAccumulationSteps);
-    if (this.built) {
-      checkSlotsFit(this.className, s, this.params);
-      copySlotsIn(this.slotEntries(), s);
-    } else if (!empty) {
-      this.pending = { config: s.config, iterations: s.iterations, microSteps: micro, slots: Object.fromEntries(expected.map((n) => [n, s.slots[n].map((t) => t.clone())])) };
-    }
-    this.rawIterations = micro;
   }
 }
