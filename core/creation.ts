@@ -75,7 +75,7 @@ export function tensor(values: NestedArray | FloatArray | NdArray, opts: CreateO
     flat = allocate(wanted ?? "float32", sizeOf(shape));
     flattenInto(values, shape, 0, flat, { i: 0 });
   } else {
-    throw new Error(`tensor: values must be a number, nested arrays, a Float32Array/Float64Array or an ndarray, got ${typeof values}`);
+    throw new Error(`tensor: values must be a number, nested arrays, a Float32Array/Float64Array or an ndarray, got ${show(values)}`);
   }
   if (opts.shape !== undefined) {
     const target = checkShape(opts.shape, "tensor");

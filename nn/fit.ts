@@ -104,7 +104,7 @@ const FIT_OPTION_KEYS = [
 export function fit(model: Module, data: Data, opts: FitOptions): History {
   const where = "fit";
   // Validate everything before touching the model or the optimizer.
-  if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${typeof model}`);
+  if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${show(model)}`);
   if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options { optimizer, loss, epochs, batchSize, ... } are required`);
   checkOptionKeys(where, opts, FIT_OPTION_KEYS);
   const optimizer = checkOptimizer(opts.optimizer, where);
@@ -121,7 +121,7 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
   checkAccumulation(opts.gradientAccumulationSteps, optimizer, where);
   if (isBatch(data)) checkBatch(data, where);
   else if (typeof (data as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
-    throw new Error(`${where}: data must be { x: Tensor, y } or an iterable of such batches, got ${data === null ? "null" : typeof data}`);
+    throw new Error(`${where}: data must be { x: Tensor, y } or an iterable of such batches, got ${show(data)}`);
   }
   if (opts.validationData !== undefined && !isBatch(opts.validationData) && typeof (opts.validationData as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
     throw new Error(`${where}: validationData must be { x: Tensor, y } or an iterable of such batches`);

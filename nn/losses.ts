@@ -56,7 +56,7 @@ export function crossEntropy(logits: Tensor, labels: Int32Array | number[] | Ten
   } else if (Array.isArray(labels) || labels instanceof Int32Array) {
     idx = labels;
   } else {
-    throw new Error(`crossEntropy: labels must be an Int32Array, a number[] or a Tensor, got ${labels === null ? "null" : typeof labels}`);
+    throw new Error(`crossEntropy: labels must be an Int32Array, a number[] or a Tensor, got ${show(labels)}`);
   }
   if (idx.length !== N) throw new Error(`crossEntropy: got ${idx.length} labels for ${N} rows of logits ${fmt(logits.shape)}`);
   const labelIdx = new Int32Array(N);

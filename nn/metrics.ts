@@ -33,7 +33,7 @@ export interface ResolvedMetric {
 /** Turns the `metrics` option into named batch-mean functions. */
 export function resolveMetrics(metrics: readonly Metric[] | undefined, where: string, threshold = 0.5): ResolvedMetric[] {
   if (metrics === undefined) return [];
-  if (!Array.isArray(metrics)) throw new Error(`${where}: metrics must be an array such as ["accuracy"], got ${typeof metrics}`);
+  if (!Array.isArray(metrics)) throw new Error(`${where}: metrics must be an array such as ["accuracy"], got ${show(metrics)}`);
   return metrics.map((m) => {
     if (m === "accuracy" || m === "acc") return { name: "accuracy", batchMean: (p: Tensor, y: Labels) => accuracy(p, y, threshold) };
     if (typeof m === "object" && m !== null && typeof m.name === "string" && typeof m.fn === "function") {

@@ -10,6 +10,7 @@ import { Tensor } from "../tensor";
 import { allocate } from "../dtype";
 import { record } from "../autograd";
 import { checkTensor } from "./operand";
+import { show } from "../check";
 
 /** `x · factor`, elementwise, in x's dtype; the gradient is `g · factor`. */
 function scaled(x: Tensor, factor: number): Tensor {
@@ -25,6 +26,6 @@ function scaled(x: Tensor, factor: number): Tensor {
  */
 export function scaleLoss(loss: Tensor, factor: number): Tensor {
   checkTensor("scaleLoss", "loss", loss);
-  if (typeof factor !== "number") throw new Error(`scaleLoss: factor must be a number, got ${typeof factor}`);
+  if (typeof factor !== "number") throw new Error(`scaleLoss: factor must be a number, got ${show(factor)}`);
   return record("scaleLoss", [loss], scaled(loss, factor), (g) => [scaled(g, factor)]);
 }
