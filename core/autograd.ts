@@ -9,16 +9,11 @@
  * 100,000-op chain is fine), then walks it in reverse, shape-checking every gradient.
  */
 import { Tensor } from "./tensor";
+import type { TapeNode } from "./tensor";
 import { fmt, sameShape } from "./shape";
 import { allocate } from "./dtype";
 
-/** One recorded op: its name, its inputs, and how to map the output's gradient to theirs. */
-export interface TapeNode {
-  op: string;
-  inputs: Tensor[];
-  /** Gradients for each input (null where an input needs none). Runs with grad mode off. */
-  backward: (gradOutput: Tensor) => (Tensor | null)[];
-}
+export type { TapeNode } from "./tensor";
 
 let gradEnabled = true;
 
@@ -198,3 +193,9 @@ export function valueAndGrad(f: Fn): (...xs: Tensor[]) => [Tensor, Tensor[]] {
     return [value.detach(), grads];
   };
 }
+
+// `Tensor.backward` is the tape's entry point. It is attached here rather than written in
+// tensor.ts so that the Tensor module does not import the tape (no tensor <-> autograd cycle).
+Tensor.prototype.backward = function (this: Tensor, gradient?: Tensor): void {
+  runBackward(this, gradient);
+};

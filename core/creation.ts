@@ -5,7 +5,7 @@ import { DType, FloatArray, allocate, checkDType, dtypeOf } from "./dtype";
 import { Shape, checkShape, fmt, sizeOf } from "./shape";
 import { NdArray, NestedArray, Tensor } from "./tensor";
 import { generatorFor } from "./random";
-import { checkOptionKeys } from "./options";
+import { checkOptionKeys, show } from "./check";
 
 const CREATE_KEYS = ["shape", "dtype", "requiresGrad", "name"];
 const RANDOM_KEYS = ["dtype", "requiresGrad", "name", "seed"];
@@ -39,12 +39,12 @@ function nestedShape(v: NestedArray): number[] {
 
 function flattenInto(v: NestedArray, shape: number[], dim: number, out: FloatArray, pos: { i: number }): void {
   if (dim === shape.length) {
-    if (typeof v !== "number") throw new Error(`tensor: expected a number at depth ${dim}, got ${Array.isArray(v) ? "an array (ragged nesting)" : JSON.stringify(v)}`);
+    if (typeof v !== "number") throw new Error(`tensor: expected a number at depth ${dim}, got ${Array.isArray(v) ? "an array (ragged nesting)" : show(v)}`);
     out[pos.i++] = v;
     return;
   }
   if (!Array.isArray(v) || v.length !== shape[dim]) {
-    throw new Error(`tensor: ragged nested array: expected ${shape[dim]} items at depth ${dim}, got ${Array.isArray(v) ? v.length : JSON.stringify(v)}`);
+    throw new Error(`tensor: ragged nested array: expected ${shape[dim]} items at depth ${dim}, got ${Array.isArray(v) ? v.length : show(v)}`);
   }
   for (const item of v) flattenInto(item, shape, dim + 1, out, pos);
 }
@@ -75,7 +75,7 @@ export function tensor(values: NestedArray | FloatArray | NdArray, opts: CreateO
     flat = allocate(wanted ?? "float32", sizeOf(shape));
     flattenInto(values, shape, 0, flat, { i: 0 });
   } else {
-    throw new Error(`tensor: values must be a number, nested arrays, a Float32Array/Float64Array or an ndarray, got ${typeof values}`);
+    throw new Error(`tensor: values must be a number, nested arrays, a Float32Array/Float64Array or an ndarray, got ${show(values)}`);
   }
   if (opts.shape !== undefined) {
     const target = checkShape(opts.shape, "tensor");
@@ -87,24 +87,29 @@ export function tensor(values: NestedArray | FloatArray | NdArray, opts: CreateO
   return new Tensor(flat, shape, opts);
 }
 
-/** @example full([2, 2], 7) // [[7, 7], [7, 7]] */
-export function full(shape: Shape, value: number, opts: Omit<CreateOptions, "shape"> = {}): Tensor {
-  checkOptionKeys("full", opts, CREATE_KEYS.slice(1));
-  const s = checkShape(shape, "full");
-  if (typeof value !== "number") throw new Error(`full: value must be a number, got ${JSON.stringify(value)}`);
-  const data = allocate(checkDType(opts.dtype ?? "float32", "full"), sizeOf(s));
+/** `full`, with `op` naming the function the user called in messages. */
+function filled(op: string, shape: Shape, value: number, opts: Omit<CreateOptions, "shape">): Tensor {
+  checkOptionKeys(op, opts, CREATE_KEYS.slice(1));
+  const s = checkShape(shape, op);
+  if (typeof value !== "number") throw new Error(`${op}: value must be a number, got ${show(value)}`);
+  const data = allocate(checkDType(opts.dtype ?? "float32", op), sizeOf(s));
   if (value !== 0) data.fill(value);
   return new Tensor(data, s, opts);
 }
 
+/** @example full([2, 2], 7) // [[7, 7], [7, 7]] */
+export function full(shape: Shape, value: number, opts: Omit<CreateOptions, "shape"> = {}): Tensor {
+  return filled("full", shape, value, opts);
+}
+
 /** @example zeros([2, 3]) */
 export function zeros(shape: Shape, opts: Omit<CreateOptions, "shape"> = {}): Tensor {
-  return full(shape, 0, opts);
+  return filled("zeros", shape, 0, opts);
 }
 
 /** @example ones([3], { dtype: "float64" }) */
 export function ones(shape: Shape, opts: Omit<CreateOptions, "shape"> = {}): Tensor {
-  return full(shape, 1, opts);
+  return filled("ones", shape, 1, opts);
 }
 
 /** A tensor of the same shape and dtype as `t`, filled with `value`. */

@@ -1,3 +1,4 @@
+import { show } from "./check";
 /** Element types ndgrad computes in: float32 by default, float64 for gradient checks and references. */
 export type DType = "float32" | "float64";
 
@@ -51,7 +52,7 @@ export function dtypeOf(array: ArrayLike<number>): DType {
 /** Throws unless `dtype` is one ndgrad supports; `where` names the caller. */
 export function checkDType(dtype: unknown, where: string): DType {
   if (dtype !== "float32" && dtype !== "float64") {
-    throw new Error(`${where}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+    throw new Error(`${where}: dtype must be "float32" or "float64", got ${show(dtype)}`);
   }
   return dtype;
 }

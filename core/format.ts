@@ -1,5 +1,14 @@
 /** How a tensor prints in console.log and the REPL: numpy-like, elided when large. */
-import type { Tensor } from "./tensor";
+
+/** What printing needs of a tensor (structural, so this module imports nothing from tensor.ts). */
+export interface Printable {
+  readonly values: ArrayLike<number>;
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly dtype: string;
+  readonly requiresGrad: boolean;
+  readonly node: { op: string } | null;
+}
 
 const EDGE = 3; // items kept at each end of an elided dimension
 const ELIDE_ABOVE = 1000; // total elements beyond which dimensions are elided
@@ -11,7 +20,7 @@ function formatNumber(x: number): string {
 }
 
 /** `tensor([[1., 2.], [3., 4.]], shape=[2,2], dtype=float32)` with a grad marker when relevant. */
-export function formatTensor(t: Tensor): string {
+export function formatTensor(t: Printable): string {
   const v = t.values;
   const elide = t.size > ELIDE_ABOVE;
   const strs: string[] = [];

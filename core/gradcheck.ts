@@ -7,7 +7,7 @@ import { Tensor } from "./tensor";
 import { computeGradients, noGrad } from "./autograd";
 import { Generator } from "./random";
 import { fmt } from "./shape";
-import { checkOptionKeys } from "./options";
+import { checkOptionKeys } from "./check";
 
 export interface GradCheckOptions {
   eps?: number;

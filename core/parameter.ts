@@ -4,7 +4,7 @@ import { PARALLEL_MIN_ELEMENTS } from "./kernels/threads";
 import { fmt, sameShape } from "./shape";
 import { NdArray, NestedArray, Tensor } from "./tensor";
 import { tensor } from "./creation";
-import { checkOptionKeys } from "./options";
+import { checkOptionKeys } from "./check";
 
 export type Constraint = "nonNeg" | ((p: Tensor) => Tensor);
 

@@ -1,3 +1,4 @@
+import { show } from "./check";
 /** Shape arithmetic shared by every op: sizes, strides, axes and NumPy broadcasting. */
 
 export type Shape = readonly number[];
@@ -35,7 +36,7 @@ export function sameShape(a: Shape, b: Shape): boolean {
 /** Throws unless every entry is a non-negative integer. */
 export function checkShape(shape: unknown, where: string): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new Error(`${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new Error(`${where}: shape must be an array of non-negative integers, got ${show(shape)}`);
   }
   return shape.slice();
 }
@@ -55,7 +56,7 @@ export function normalizeAxes(axis: number | readonly number[] | undefined, rank
   const out = list.map((a) => normalizeAxis(a, rank, op));
   if (rank === 0) return []; // a scalar's only "axis" (0 or -1) reduces nothing, as in PyTorch
   const unique = Array.from(new Set(out)).sort((p, q) => p - q);
-  if (unique.length !== out.length) throw new Error(`${op}: repeated axis in ${JSON.stringify(list)}`);
+  if (unique.length !== out.length) throw new Error(`${op}: repeated axis in ${show(list)}`);
   return unique;
 }
 

@@ -13,10 +13,19 @@ import ndarray from "ndarray";
 import { DType, FloatArray, allocate, dtypeOf } from "./dtype";
 import { Shape, fmt, sizeOf, stridesOf } from "./shape";
 import { formatTensor } from "./format";
-import type { TapeNode } from "./autograd";
-import { runBackward } from "./autograd";
 
 export type NdArray = ndarray.NdArray<FloatArray>;
+
+/**
+ * One recorded op (see autograd.ts, which builds and walks them): its name, its inputs, and how
+ * to map the output's gradient to theirs. Declared here, with the tensors that point to it.
+ */
+export interface TapeNode {
+  op: string;
+  inputs: Tensor[];
+  /** Gradients for each input (null where an input needs none). Runs with grad mode off. */
+  backward: (gradOutput: Tensor) => (Tensor | null)[];
+}
 export type NestedArray = number | NestedArray[];
 
 let nextId = 1;
@@ -86,9 +95,7 @@ export class Tensor {
    * results get no `.grad`; their gradients are freed when the pass ends.
    * @example const x = tensor([1, 2, 3], { requiresGrad: true }); x.mul(x).sum().backward(); x.grad // [2, 4, 6]
    */
-  backward(gradient?: Tensor): void {
-    runBackward(this, gradient);
-  }
+  declare backward: (gradient?: Tensor) => void; // attached by autograd.ts (the tape), which imports Tensor
 
   /** A tensor sharing this one's data but cut from the graph (no grad, no node). */
   detach(): Tensor {

@@ -4,6 +4,7 @@
  */
 import { Tensor } from "./tensor";
 import { fmt } from "./shape";
+import { checkTensor } from "./ops/operand";
 
 function escape(s: string): string {
   return s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
@@ -15,7 +16,7 @@ function escape(s: string): string {
  * fs.writeFileSync("graph.dot", toDot(x.mul(x).sum())); // then: dot -Tsvg graph.dot > graph.svg
  */
 export function toDot(t: Tensor): string {
-  if (!(t instanceof Tensor)) throw new Error(`toDot: expected a Tensor, got ${typeof t}`);
+  checkTensor("toDot", "t", t);
   const lines = ["digraph ndgrad {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];'];
   const seen = new Set<Tensor>([t]);
   const stack: Tensor[] = [t];

@@ -18,6 +18,7 @@ import type { LoopPosition, ResumePoint } from "./fit-state";
 import { OptimizerLike, emaEnabled } from "./optimizer-like";
 import { saveWeights } from "./weights-file";
 import { BaseCallback } from "./callback-base";
+import { checkNumber, show } from "../core/check";
 
 declare module "./module" {
   interface Module {
@@ -92,7 +93,7 @@ type Mode = "auto" | "min" | "max";
 /** "auto" → "max" for accuracy/AUC-like names, else "min" (Keras's fallback rule). */
 function resolveMode(mode: Mode, monitor: string, where: string): "min" | "max" {
   if (mode === "min" || mode === "max") return mode;
-  if (mode !== "auto") throw new Error(`${where}: mode must be "auto", "min" or "max", got ${JSON.stringify(mode)}`);
+  if (mode !== "auto") throw new Error(`${where}: mode must be "auto", "min" or "max", got ${show(mode)}`);
   return /acc|auc/i.test(monitor) ? "max" : "min";
 }
 
@@ -145,11 +146,11 @@ export class EarlyStopping extends BaseCallback {
     super();
     const where = "EarlyStopping";
     this.monitor = opts.monitor ?? "val_loss";
-    this.minDelta = Math.abs(checkFinite(opts.minDelta ?? 0, where, "minDelta"));
-    this.patience = checkCount(opts.patience ?? 0, where, "patience");
-    this.baseline = opts.baseline === undefined ? undefined : checkFinite(opts.baseline, where, "baseline");
+    this.minDelta = Math.abs(checkNumber(where, "minDelta", opts.minDelta ?? 0));
+    this.patience = checkNumber(where, "patience", opts.patience ?? 0, { min: 0, integer: true });
+    this.baseline = opts.baseline === undefined ? undefined : checkNumber(where, "baseline", opts.baseline);
     this.restoreBestWeights = opts.restoreBestWeights ?? false;
-    this.startFromEpoch = checkCount(opts.startFromEpoch ?? 0, where, "startFromEpoch");
+    this.startFromEpoch = checkNumber(where, "startFromEpoch", opts.startFromEpoch ?? 0, { min: 0, integer: true });
     this.verbose = opts.verbose ?? 0;
     this.modeSetting = opts.mode ?? "auto";
     resolveMode(this.modeSetting, this.monitor, where);
@@ -237,7 +238,7 @@ export class ModelCheckpoint extends BaseCallback {
 
   constructor(filepath: string, opts: ModelCheckpointOptions = {}) {
     super();
-    if (typeof filepath !== "string" || filepath === "") throw new Error(`ModelCheckpoint: filepath must be a non-empty string, got ${JSON.stringify(filepath)}`);
+    if (typeof filepath !== "string" || filepath === "") throw new Error(`ModelCheckpoint: filepath must be a non-empty string, got ${show(filepath)}`);
     this.filepath = filepath;
     this.monitor = opts.monitor ?? "val_loss";
     this.saveBestOnly = opts.saveBestOnly ?? false;
@@ -322,16 +323,6 @@ export class SwapEmaWeights extends BaseCallback {
 
 /** Another name for `SwapEmaWeights`: validation is evaluated with the EMA weights. */
 export const EmaEvaluation = SwapEmaWeights;
-
-function checkFinite(v: unknown, where: string, name: string): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${where}: ${name} must be a finite number, got ${String(v)}`);
-  return v;
-}
-
-function checkCount(v: unknown, where: string, name: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new Error(`${where}: ${name} must be an integer >= 0, got ${String(v)}`);
-  return v;
-}
 
 export { BackupAndRestore } from "./backup-restore";
 export type { BackupAndRestoreOptions } from "./backup-restore";

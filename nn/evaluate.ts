@@ -9,7 +9,7 @@ import { Data, batchesOf, checkBatch, checkBatchSize, sliceRows } from "./data";
 import { LossFn, LossOption, resolveLoss } from "./loss-option";
 import { Metric, ResolvedMetric, resolveMetrics } from "./metrics";
 import type { Logs } from "./callbacks";
-import { checkOptionKeys } from "./options";
+import { checkOptionKeys, show } from "../core/check";
 
 export interface EvaluateOptions {
   /** The loss to report as `loss` (a function or a name of nn.losses); omit to report metrics only. */
@@ -72,7 +72,7 @@ export function lossValue(loss: unknown, where: string): number {
  */
 export function evaluate(model: Module, data: Data, opts: EvaluateOptions = {}): Record<string, number> {
   const where = "evaluate";
-  if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${typeof model}`);
+  if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${show(model)}`);
   if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options must be an object { loss?, metrics?, batchSize?, accuracyThreshold? }, got ${String(opts)}`);
   checkOptionKeys(where, opts, ["loss", "metrics", "batchSize", "accuracyThreshold"]);
   const batchSize = checkBatchSize(opts.batchSize ?? 32, where);
@@ -89,7 +89,7 @@ export function evaluate(model: Module, data: Data, opts: EvaluateOptions = {}):
  */
 export function predict(model: Module, x: Tensor, opts: { batchSize?: number } = {}): Tensor {
   const where = "predict";
-  if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${typeof model}`);
+  if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${show(model)}`);
   if (!(x instanceof Tensor) || x.rank === 0) throw new Error(`${where}: x must be a Tensor with a sample axis, got ${x instanceof Tensor ? "a scalar" : typeof x}`);
   if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options must be an object { batchSize? }, got ${String(opts)}`);
   checkOptionKeys(where, opts, ["batchSize"]);

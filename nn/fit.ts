@@ -54,7 +54,7 @@ import { History } from "./history";
 import { OutputStream, ProgressReporter } from "./progress";
 import { OptimizerLike, accumulationOf, checkOptimizer, emaEnabled } from "./optimizer-like";
 import { evaluateLogs, inEvalMode, lossValue } from "./evaluate";
-import { checkOptionKeys } from "./options";
+import { checkOptionKeys, show } from "../core/check";
 import { LoopPosition, ResumePoint, allModules, beforeFit } from "./fit-state";
 
 export interface FitOptions {
@@ -104,7 +104,7 @@ const FIT_OPTION_KEYS = [
 export function fit(model: Module, data: Data, opts: FitOptions): History {
   const where = "fit";
   // Validate everything before touching the model or the optimizer.
-  if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${typeof model}`);
+  if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${show(model)}`);
   if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options { optimizer, loss, epochs, batchSize, ... } are required`);
   checkOptionKeys(where, opts, FIT_OPTION_KEYS);
   const optimizer = checkOptimizer(opts.optimizer, where);
@@ -121,7 +121,7 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
   checkAccumulation(opts.gradientAccumulationSteps, optimizer, where);
   if (isBatch(data)) checkBatch(data, where);
   else if (typeof (data as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
-    throw new Error(`${where}: data must be { x: Tensor, y } or an iterable of such batches, got ${data === null ? "null" : typeof data}`);
+    throw new Error(`${where}: data must be { x: Tensor, y } or an iterable of such batches, got ${show(data)}`);
   }
   if (opts.validationData !== undefined && !isBatch(opts.validationData) && typeof (opts.validationData as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
     throw new Error(`${where}: validationData must be { x: Tensor, y } or an iterable of such batches`);
@@ -291,7 +291,7 @@ function checkClassLabels(model: Module, data: Batch, where: string): void {
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i];
     if (!Number.isInteger(c) || c < 0 || c >= classes) {
-      throw new Error(`${where}: label ${JSON.stringify(c)} at index ${i} is not an integer class in [0, ${classes - 1}] (the model outputs ${classes} classes)`);
+      throw new Error(`${where}: label ${show(c)} at index ${i} is not an integer class in [0, ${classes - 1}] (the model outputs ${classes} classes)`);
     }
   }
 }

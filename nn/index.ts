@@ -33,7 +33,7 @@ export type { SafetensorsDType, StorageDType } from "./safetensors-dtypes";
 export { saveWeights, loadWeights } from "./weights-file";
 export { writeFileAtomic } from "./atomic-write";
 
-// ---- training loop (nn/fit.ts, callbacks, progress): exports appended below by its author ----
+// ---- training loop (nn/fit.ts, nn/evaluate.ts, callbacks, progress) ----
 export { fit } from "./fit";
 export type { FitOptions } from "./fit";
 export { evaluate, predict } from "./evaluate";

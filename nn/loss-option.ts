@@ -10,6 +10,7 @@ import { Tensor, tensor, reshape } from "../core";
 import { sameShape } from "../core/shape";
 import { crossEntropy, mse, binaryCrossEntropy } from "./losses";
 import type { Labels } from "./data";
+import { show } from "../core/check";
 
 /** A loss function: prediction and targets → a one-element tensor (the batch mean). */
 export type LossFn = (pred: Tensor, y: Labels) => Tensor;
@@ -36,6 +37,6 @@ export function resolveLoss(loss: unknown, where: string): LossFn {
     case "binaryCrossEntropy":
       return (pred, y) => binaryCrossEntropy(pred, targetsLike(pred, y));
     default:
-      throw new Error(`${where}: loss must be a function (pred, y) => Tensor or one of "crossEntropy", "mse", "binaryCrossEntropy", got ${JSON.stringify(loss) ?? String(loss)}`);
+      throw new Error(`${where}: loss must be a function (pred, y) => Tensor or one of "crossEntropy", "mse", "binaryCrossEntropy", got ${show(loss)}`);
   }
 }

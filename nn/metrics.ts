@@ -13,6 +13,7 @@
 import { Tensor } from "../core";
 import { fmt } from "../core/shape";
 import type { Labels } from "./data";
+import { show } from "../core/check";
 
 /** A custom metric: `fn` returns the batch mean (a number); it is averaged over samples. */
 export interface MetricFn {
@@ -32,13 +33,13 @@ export interface ResolvedMetric {
 /** Turns the `metrics` option into named batch-mean functions. */
 export function resolveMetrics(metrics: readonly Metric[] | undefined, where: string, threshold = 0.5): ResolvedMetric[] {
   if (metrics === undefined) return [];
-  if (!Array.isArray(metrics)) throw new Error(`${where}: metrics must be an array such as ["accuracy"], got ${typeof metrics}`);
+  if (!Array.isArray(metrics)) throw new Error(`${where}: metrics must be an array such as ["accuracy"], got ${show(metrics)}`);
   return metrics.map((m) => {
     if (m === "accuracy" || m === "acc") return { name: "accuracy", batchMean: (p: Tensor, y: Labels) => accuracy(p, y, threshold) };
     if (typeof m === "object" && m !== null && typeof m.name === "string" && typeof m.fn === "function") {
       return { name: m.name, batchMean: m.fn };
     }
-    throw new Error(`${where}: unknown metric ${JSON.stringify(m)}; allowed: "accuracy" or { name, fn }`);
+    throw new Error(`${where}: unknown metric ${show(m)}; allowed: "accuracy" or { name, fn }`);
   });
 }
 

@@ -3,6 +3,7 @@
  * structural spares nn/ an import of optim/ and lets tests pass a small stand-in.
  */
 import type { Parameter, Tensor } from "../core";
+import { show } from "../core/check";
 
 export interface OptimizerLike {
   /** One update from each param's `.grad` (a micro-step when the optimizer accumulates). */
@@ -27,7 +28,7 @@ export interface OptimizerLike {
 export function checkOptimizer(opt: unknown, where: string): OptimizerLike {
   const o = opt as OptimizerLike | null | undefined;
   if (typeof o !== "object" || o === null || typeof o.step !== "function" || typeof o.zeroGrad !== "function") {
-    throw new Error(`${where}: optimizer must be an optimizer (an object with step(params) and zeroGrad(params), e.g. new optim.Adam()), got ${o === null ? "null" : typeof o}`);
+    throw new Error(`${where}: optimizer must be an optimizer (an object with step(params) and zeroGrad(params), e.g. new optim.Adam()), got ${show(o)}`);
   }
   return o;
 }

@@ -17,11 +17,9 @@ import { Optimizer } from "./optimizer";
 import { checkHyper, readHyper } from "./arguments";
 import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import type { Hyper, OptimizerOptions } from "./types";
-import { adamAlphaF32, adamAlphaF64, adamAmsgradF32, adamAmsgradF64, adamF32, adamF64 } from "./kernels";
-import { ADAM_AMSGRAD_F32, ADAM_AMSGRAD_F64, ADAM_F32, ADAM_F64 } from "./kernels/adam";
-import { parallelFor } from "../core/kernels/threads";
-import { parallelSized } from "./shared-state";
-import { checkBoolean, checkNumber } from "./validate";
+import { ADAM, ADAM_AMSGRAD, adamAlphaF32, adamAlphaF64 } from "./kernels/adam";
+import { runElementwise } from "../core/kernels/elementwise";
+import { checkBoolean, checkNumber } from "../core/check";
 
 export interface AdamOptions extends OptimizerOptions {
   /** First-moment decay in [0, 1) (default 0.9). */
@@ -69,27 +67,14 @@ export abstract class AdamBase extends Optimizer {
   }
 
   // The loop is a per-dtype kernel in kernels/adam.ts (AdamW's decay folded in); see there for why.
-  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number): void {
+  // runElementwise picks it by dtype and splits a big parameter over the threads (bit-identical).
+  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number, wd: number): void {
     const m = this.slots.momentums[i], u = this.slots.velocities[i];
     const t = this.iterations + 1;
-    const wd = this.stepDecay;
-    if (parallelSized(v.length)) {
-      // A big parameter's pass is split by element ranges across threads (bit-identical).
-      const alpha = v instanceof Float32Array ? adamAlphaF32(lr, this.b1, this.b2, t) : adamAlphaF64(lr, this.b1, this.b2, t);
-      const scalars = [alpha, this.b1, this.b2, this.epsilon, wd, lr];
-      if (this.amsgrad) parallelFor(v instanceof Float32Array ? ADAM_AMSGRAD_F32 : ADAM_AMSGRAD_F64, [v, g, m, u, this.slots.velocityHats[i]], scalars, v.length);
-      else parallelFor(v instanceof Float32Array ? ADAM_F32 : ADAM_F64, [v, g, m, u], scalars, v.length);
-      return;
-    }
-    if (v instanceof Float32Array) {
-      const alpha = adamAlphaF32(lr, this.b1, this.b2, t);
-      if (this.amsgrad) adamAmsgradF32(v, g as Float32Array, m as Float32Array, u as Float32Array, this.slots.velocityHats[i] as Float32Array, alpha, this.b1, this.b2, this.epsilon, wd, lr);
-      else adamF32(v, g as Float32Array, m as Float32Array, u as Float32Array, alpha, this.b1, this.b2, this.epsilon, wd, lr);
-    } else {
-      const alpha = adamAlphaF64(lr, this.b1, this.b2, t);
-      if (this.amsgrad) adamAmsgradF64(v, g as Float64Array, m as Float64Array, u as Float64Array, this.slots.velocityHats[i] as Float64Array, alpha, this.b1, this.b2, this.epsilon, wd, lr);
-      else adamF64(v, g as Float64Array, m as Float64Array, u as Float64Array, alpha, this.b1, this.b2, this.epsilon, wd, lr);
-    }
+    const alpha = v instanceof Float32Array ? adamAlphaF32(lr, this.b1, this.b2, t) : adamAlphaF64(lr, this.b1, this.b2, t);
+    const scalars = [alpha, this.b1, this.b2, this.epsilon, wd, lr];
+    if (this.amsgrad) runElementwise(ADAM_AMSGRAD, [v, g, m, u, this.slots.velocityHats[i]], scalars);
+    else runElementwise(ADAM, [v, g, m, u], scalars);
   }
 
   protected ownConfig(): Record<string, unknown> {

@@ -9,7 +9,7 @@
  */
 import { AdamBase, AdamOptions, ADAM_CONFIG_KEYS } from "./adam";
 import { registerOptimizer, optionsFromKerasConfig } from "./registry";
-import { fail } from "./validate";
+import { fail } from "../core/check";
 
 export type AdamWOptions = AdamOptions;
 

@@ -5,7 +5,7 @@
 import type { FloatArray } from "../core/dtype";
 import type { Hyper, LearningRate } from "./types";
 import { isSchedule } from "./schedules";
-import { Range, checkNumber, describeRange, fail, inRange, show, snakeCase } from "./validate";
+import { Range, checkNumber, describeRange, fail, inRange, show, snakeCase } from "../core/check";
 
 const nameCounters = new Map<string, number>();
 
@@ -52,4 +52,3 @@ export function checkLearningRate(owner: string, lr: unknown): LearningRate {
   return lr;
 }
 
-/** What `apply` decided after validation; nothing has been mutated when one exists. */

@@ -15,7 +15,7 @@
  * defaults 0.9 and 0.99 unless given next to the factors) and the name.
  */
 import * as schedules from "./schedules";
-import { checkKnownKeys, fail } from "./validate";
+import { checkOptionKeys, fail } from "../core/check";
 import type { AdamWOptions } from "./adamw";
 import type { Hyper, LearningRate } from "./types";
 
@@ -106,8 +106,8 @@ function safeDeserialize(className: string, config: Record<string, unknown>): sc
 export function lionOptionsFromAdamW(adamw: AdamWOptions, factors: FromAdamWFactors = {}): Record<string, unknown> {
   if (typeof adamw !== "object" || adamw === null || Array.isArray(adamw)) fail(O, "adamwOptions", "an AdamW options object", adamw);
   if (typeof factors !== "object" || factors === null || Array.isArray(factors)) fail(O, "factors", "an object { lrFactor?, wdFactor? }", factors);
-  checkKnownKeys(O, adamw as Record<string, unknown>, ["learningRate", "weightDecay", ...ADAMW_ONLY, ...CARRIED], "AdamW option");
-  checkKnownKeys(O, factors as Record<string, unknown>, ["lrFactor", "wdFactor", "beta1", "beta2"], "factor");
+  checkOptionKeys(O, adamw as Record<string, unknown>, ["learningRate", "weightDecay", ...ADAMW_ONLY, ...CARRIED], "AdamW option");
+  checkOptionKeys(O, factors as Record<string, unknown>, ["lrFactor", "wdFactor", "beta1", "beta2"], "factor");
   const lrFactor = factor("lrFactor", factors.lrFactor, FROM_ADAMW_DEFAULTS.lrFactor);
   const wdFactor = factor("wdFactor", factors.wdFactor, FROM_ADAMW_DEFAULTS.wdFactor);
   const wd = adamw.weightDecay === undefined ? KERAS_ADAMW_DEFAULTS.weightDecay : adamw.weightDecay;

@@ -22,10 +22,8 @@ import { Optimizer } from "./optimizer";
 import { checkHyper, readHyper } from "./arguments";
 import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import type { Hyper, OptimizerOptions } from "./types";
-import { lionF32, lionF64 } from "./kernels";
-import { LION_F32, LION_F64 } from "./kernels/lion";
-import { parallelFor } from "../core/kernels/threads";
-import { parallelSized } from "./shared-state";
+import { LION } from "./kernels/lion";
+import { runElementwise } from "../core/kernels/elementwise";
 import { lionOptionsFromAdamW, FromAdamWFactors } from "./lion-from-adamw";
 import type { AdamWOptions } from "./adamw";
 
@@ -86,13 +84,9 @@ export class Lion extends Optimizer {
   }
 
   // The loop is the per-dtype kernel in kernels/lion.ts (decay folded in); see there for why.
-  // A big parameter's pass is split by element ranges across threads (bit-identical).
-  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number): void {
-    const m = this.slots.momentums[i];
-    const f32 = v instanceof Float32Array;
-    if (parallelSized(v.length)) parallelFor(f32 ? LION_F32 : LION_F64, [v, g, m], [lr, this.b1, this.b2, this.stepDecay], v.length);
-    else if (f32) lionF32(v, g as Float32Array, m as Float32Array, lr, this.b1, this.b2, this.stepDecay);
-    else lionF64(v as Float64Array, g as Float64Array, m as Float64Array, lr, this.b1, this.b2, this.stepDecay);
+  // runElementwise picks it by dtype and splits a big parameter over the threads (bit-identical).
+  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number, wd: number): void {
+    runElementwise(LION, [v, g, this.slots.momentums[i]], [lr, this.b1, this.b2, wd]);
   }
 
   protected ownConfig(): Record<string, unknown> {

@@ -16,16 +16,14 @@
  * opt.scaleLoss(loss).backward(); opt.step(params); opt.zeroGrad(params);
  */
 import { Tensor } from "../core/tensor";
-import type { FloatArray } from "../core/dtype";
 import { Parameter } from "../core/parameter";
 import { Optimizer } from "./optimizer";
-import { allFiniteF32, allFiniteF64, unscaleF32, unscaleF64 } from "./kernels";
-import { UNSCALE_INTO_F32, UNSCALE_INTO_F64 } from "./kernels/unscale";
-import { parallelFor } from "../core/kernels/threads";
-import { allocateState, parallelSized } from "./shared-state";
-import { SerializedOptimizer, deserializeOptimizer, registerOptimizer, serializeOptimizer, BASE_CONFIG_KEYS } from "./registry";
+import { allFiniteF32, allFiniteF64 } from "./kernels";
+import { unscale } from "./pipeline/stages";
+import { allocateState } from "./shared-state";
+import { SerializedOptimizer, deserializeOptimizer, registerOptimizer, serializeOptimizer, BASE_CONFIG_KEYS, kerasKeyOf } from "./registry";
 import type { LearningRate, OptimizerState } from "./types";
-import { camelCase, checkNumber, checkOptions, fail, show } from "./validate";
+import { camelCase, checkNumber, checkOptions, fail, show } from "../core/check";
 
 export interface LossScaleOptimizerOptions {
   /** Starting scale (default 2^15). */
@@ -43,7 +41,6 @@ const BASE_DEFAULTS: Record<string, unknown> = {
   weightDecay: null, clipNorm: null, globalClipNorm: null, clipValue: null, useEma: false, emaMomentum: 0.99,
   emaOverwriteFrequency: null, lossScaleFactor: null, gradientAccumulationSteps: null,
 };
-const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/clip_norm/, "clipnorm").replace(/clip_value/, "clipvalue");
 
 function checkLsoOptions(inner: unknown, opts: Record<string, unknown>): void {
   if (!(inner instanceof Optimizer)) fail(O, "innerOptimizer", "an Optimizer", inner);
@@ -52,7 +49,7 @@ function checkLsoOptions(inner: unknown, opts: Record<string, unknown>): void {
   }
   for (const [k, dflt] of Object.entries(BASE_DEFAULTS)) {
     if (k in opts && opts[k] !== undefined && opts[k] !== dflt) {
-      throw new Error(`${O} does not support \`${snake(k)}\` (${k}=${show(opts[k])}); instead, set it on the \`inner_optimizer\``);
+      throw new Error(`${O} does not support \`${kerasKeyOf(k)}\` (${k}=${show(opts[k])}); instead, set it on the \`inner_optimizer\``);
     }
   }
   const known = ["initialScale", "dynamicGrowthSteps", "name", "dynamic", ...Object.keys(BASE_DEFAULTS)];
@@ -160,7 +157,7 @@ export class LossScaleOptimizer extends Optimizer {
   }
 
   apply(grads: readonly (Tensor | null | undefined)[], params?: readonly Parameter[]): void {
-    const plan = this.inner._plan(grads, params);
+    const plan = this.inner._checkApply(grads, params);
     if (!plan) {
       this.afterFiniteStep(); // an empty list counts as a finite step (Keras)
       return;
@@ -183,19 +180,10 @@ export class LossScaleOptimizer extends Optimizer {
       const p = plan.params[k];
       if (!g || p.overwriteWithGradient === true) return g;
       const out = this.unscaledFor(this.inner._indexOf(p), p);
-      const src = g.values, dst: FloatArray = out.values;
-      // Per-dtype kernels (monomorphic); the scale is already a float32 value.
-      // A big one is split across threads by element ranges (bit-identical).
-      if (dst instanceof Float32Array && src instanceof Float32Array) {
-        if (parallelSized(dst.length)) parallelFor(UNSCALE_INTO_F32, [src, dst], [scale], dst.length);
-        else unscaleF32(src, scale, dst);
-      } else if (dst instanceof Float64Array && src instanceof Float64Array) {
-        if (parallelSized(dst.length)) parallelFor(UNSCALE_INTO_F64, [src, dst], [scale], dst.length);
-        else unscaleF64(src, scale, dst);
-      } else for (let j = 0; j < dst.length; j++) dst[j] = src[j] / scale;
+      unscale(g.values, scale, out.values); // the pipeline's own unscale stage (scale is a float32 value)
       return out;
     });
-    this.inner.apply(scaled, plan.params);
+    this.inner._applyChecked({ ...plan, grads: scaled });
     this.afterFiniteStep();
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Optimizer } from "./optimizer";
 import { deserializeSchedule, isSchedule } from "./schedules";
-import { camelCase, checkKnownKeys, fail } from "./validate";
+import { camelCase, checkOptionKeys, fail, snakeCase } from "../core/check";
 
 type FromConfig = (config: Record<string, unknown>) => Optimizer;
 const registry = new Map<string, { className: string; fromConfig: FromConfig }>();
@@ -44,6 +44,14 @@ export const BASE_CONFIG_KEYS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The Keras config key of a base option (`clipNorm` → `clipnorm`), else its snake_case.
+ * @example kerasKeyOf("globalClipNorm") // "global_clipnorm"
+ */
+export function kerasKeyOf(option: string): string {
+  return Object.keys(BASE_CONFIG_KEYS).find((k) => BASE_CONFIG_KEYS[k] === option) ?? snakeCase(option);
+}
+
+/**
  * Keras config (snake_case, as `get_config()` writes it) → camelCase constructor options.
  * A serialised schedule under `learning_rate` is deserialised; `decay: null` (old configs) is
  * dropped; any other unknown key throws naming the class and the key.
@@ -53,7 +61,7 @@ export function optionsFromKerasConfig(className: string, config: Record<string,
   const keys = { ...BASE_CONFIG_KEYS, ...ownKeys };
   const rest = { ...config };
   if ("decay" in rest && (rest.decay === null || rest.decay === undefined)) delete rest.decay;
-  checkKnownKeys(`${className}.fromConfig`, rest, Object.keys(keys), "config key");
+  checkOptionKeys(`${className}.fromConfig`, rest, Object.keys(keys), "config key");
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(rest)) {
     const camel = keys[k] ?? camelCase(k);

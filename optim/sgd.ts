@@ -13,11 +13,9 @@ import type { FloatArray } from "../core/dtype";
 import { Optimizer } from "./optimizer";
 import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import type { OptimizerOptions } from "./types";
-import { sgdF32, sgdF64, sgdMomentumF32, sgdMomentumF64 } from "./kernels";
-import { SGD_F32, SGD_F64, SGD_MOMENTUM_F32, SGD_MOMENTUM_F64 } from "./kernels/sgd";
-import { parallelFor } from "../core/kernels/threads";
-import { parallelSized } from "./shared-state";
-import { checkBoolean, checkNumber } from "./validate";
+import { SGD as SGD_PLAIN, SGD_MOMENTUM } from "./kernels/sgd";
+import { runElementwise } from "../core/kernels/elementwise";
+import { checkBoolean, checkNumber } from "../core/check";
 
 export interface SGDOptions extends OptimizerOptions {
   /** In [0, 1] (default 0). */
@@ -55,23 +53,10 @@ export class SGD extends Optimizer {
   }
 
   // The loops are per-dtype kernels in kernels/sgd.ts (decay folded in); see there for why.
-  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number): void {
-    const wd = this.stepDecay;
-    if (parallelSized(v.length)) {
-      // A big parameter's pass is split by element ranges across threads (bit-identical).
-      const f32 = v instanceof Float32Array;
-      if (this.momentum === 0) parallelFor(f32 ? SGD_F32 : SGD_F64, [v, g], [lr, wd], v.length);
-      else parallelFor(f32 ? SGD_MOMENTUM_F32 : SGD_MOMENTUM_F64, [v, g, this.slots.momentums[i]], [lr, this.momentum, this.nesterov, wd], v.length);
-      return;
-    }
-    if (this.momentum === 0) {
-      if (v instanceof Float32Array) sgdF32(v, g as Float32Array, lr, wd);
-      else sgdF64(v, g as Float64Array, lr, wd);
-      return;
-    }
-    const b = this.slots.momentums[i];
-    if (v instanceof Float32Array) sgdMomentumF32(v, g as Float32Array, b as Float32Array, lr, this.momentum, this.nesterov, wd);
-    else sgdMomentumF64(v, g as Float64Array, b as Float64Array, lr, this.momentum, this.nesterov, wd);
+  // runElementwise picks one by dtype and splits a big parameter over the threads (bit-identical).
+  protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number, wd: number): void {
+    if (this.momentum === 0) runElementwise(SGD_PLAIN, [v, g], [lr, wd]);
+    else runElementwise(SGD_MOMENTUM, [v, g, this.slots.momentums[i]], [lr, this.momentum, this.nesterov, wd]);
   }
 
   protected ownConfig(): Record<string, unknown> {

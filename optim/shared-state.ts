@@ -1,7 +1,7 @@
 /**
  * Memory for optimizer state (slots, EMA averages, accumulators, work buffers): long-lived, so
  * for a parameter big enough for the threaded kernels (≥ PARALLEL_MIN_ELEMENTS) it lives in a
- * SharedArrayBuffer from the start — `parallelFor` splits a pass only when every array of the
+ * SharedArrayBuffer from the start — `runElementwise` splits a pass only when every array of the
  * call is shared. The one-off cost of a fresh shared mapping (see ../core/dtype.ts) is paid at
  * build time, never per step; smaller state uses `allocate` as before.
  *
@@ -13,9 +13,4 @@ import { PARALLEL_MIN_ELEMENTS } from "../core/kernels/threads";
 /** A zero-filled state array for a parameter of `length` elements (shared when large). */
 export function allocateState(dtype: DType, length: number): FloatArray {
   return length >= PARALLEL_MIN_ELEMENTS ? allocateShared(dtype, length) : allocate(dtype, length);
-}
-
-/** Whether a pass over `length` elements may be split across threads (else call the kernel directly: no per-call allocation). */
-export function parallelSized(length: number): boolean {
-  return length >= PARALLEL_MIN_ELEMENTS;
 }

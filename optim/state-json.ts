@@ -11,7 +11,7 @@ import { Tensor } from "../core/tensor";
 import type { DType } from "../core/dtype";
 import { sizeOf } from "../core/shape";
 import type { OptimizerState } from "./types";
-import { fail } from "./validate";
+import { fail } from "../core/check";
 
 export interface TensorJSON {
   shape: number[];

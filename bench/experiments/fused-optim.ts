@@ -9,6 +9,9 @@
  * (`(c > 0) - (c < 0)`, NaN kept by a never-taken branch), AdamW's decay folded into the same
  * pass. Both run alternately in one process on the same inputs; results are compared bit for bit
  * first (on arrays with zeros, ties, NaN-free random data).
+ * When: 2026-11-25, before the per-dtype kernels landed (6d672fc). Its "current" side copies
+ * the update loops as they were then (rounding through a function variable); the shipped kernels
+ * in optim/kernels/ are the "fused" side it measured. Kept as the record of that choice.
  */
 import { median, randomArray } from "../lib/harness";
 

@@ -3,6 +3,8 @@
  * the same process? `npx ts-node -T bench/experiments/interference.ts lion|adamw|sgd`
  * Times opt.apply on 10M params: fresh, after MLP-sized steps of the same optimizer class
  * (small arrays, other code paths), and after tfjs-cpu steps; plus the plain fused loop.
+ * When: 2026-11-25 (the reason the optimizer loops are top-level per-dtype kernels); still runs
+ * against the current code.
  */
 import * as nd from "../../index";
 import { median, randomArray } from "../lib/harness";

@@ -2,6 +2,7 @@
  * Experiment: nd.matmul GFLOP/s at n = 256/512, fresh vs after the MLP/CNN training steps ran
  * in the same process (as in `npm run bench`), to separate kernel speed from JIT-state effects.
  * `npx ts-node -T bench/experiments/matmul-context.ts`
+ * When: 2026-11-25; still runs against the current code.
  */
 import * as nd from "../../index";
 import { median, randomArray, randomLabels } from "../lib/harness";

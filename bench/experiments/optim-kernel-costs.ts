@@ -5,6 +5,7 @@
  * - AdamW (with decay): the shipped kernel against variants without the float32 roundings and
  *   without the sqrt/division (those variants give different bits; they only show the cost).
  *   `npx ts-node -T bench/experiments/optim-kernel-costs.ts`
+ * When: 2026-11-25 (the single-thread figures quoted in README and optim/kernels/lion.ts).
  */
 import { lionF32 } from "../../optim/kernels/lion";
 import { adamF32, adamAlphaF32 } from "../../optim/kernels/adam";

@@ -2,6 +2,7 @@
  * Experiment: where does one ndgrad optimizer step over 10M params go?
  * `npx ts-node -T bench/experiments/optim10m.ts lion|adamw|sgd [steps]` (profile with
  * `node --cpu-prof -r ts-node/register/transpile-only bench/experiments/optim10m.ts lion`).
+ * When: 2026-11-25; still runs against the current code.
  */
 import * as nd from "../../index";
 import { randomArray, median } from "../lib/harness";

@@ -1,6 +1,7 @@
 /**
  * Self time per function from a V8 .cpuprofile (written by `node --cpu-prof --cpu-prof-dir=DIR`).
  * `npx ts-node -T bench/experiments/prof-top.ts DIR [rows=15]`
+ * A tool for the experiments (no measurement of its own).
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -3,6 +3,7 @@
  * optimizer, zeroGrad), for the bench's MLP or CNN. Median over steps after a warm-up.
  * `npx ts-node -T bench/experiments/step-phases.ts mlp|cnn [adamw|sgd] [steps]`
  * Profile: `node --cpu-prof -r ts-node/register/transpile-only bench/experiments/step-phases.ts mlp`
+ * When: 2026-11-25; still runs against the current code.
  */
 import * as nd from "../../index";
 import { median, randomArray, randomLabels } from "../lib/harness";

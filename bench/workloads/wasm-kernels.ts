@@ -19,8 +19,8 @@ import { Context, Row, Side, Workload } from "../lib/types";
 import { gemm } from "../../core/kernels/gemm";
 import { allocateShared } from "../../core/dtype";
 import { getNumThreads, parallelFor, setNumThreads } from "../../core/kernels/threads";
-import { ADAM_F32, adamAlphaF32, adamF32 } from "../../optim/kernels/adam";
-import { LION_F32, lionF32 } from "../../optim/kernels/lion";
+import { ADAM, adamAlphaF32, adamF32 } from "../../optim/kernels/adam";
+import { LION, lionF32 } from "../../optim/kernels/lion";
 import { wasmKernels } from "../../core/wasm/loader";
 import { wasmPool } from "../../core/wasm/pool";
 import { gemmF32 } from "../../core/wasm/gemm";
@@ -96,12 +96,12 @@ function jsPass(rule: Rule, threads: number): () => () => void {
     let t = 0;
     if (rule === "lion") {
       return threads > 1
-        ? () => parallelFor(LION_F32, [v, g, m], [LR, 0.9, 0.99, WD], N)
+        ? () => parallelFor(LION.f32, [v, g, m], [LR, 0.9, 0.99, WD], N)
         : () => lionF32(v, g, m, LR, 0.9, 0.99, WD);
     }
     return () => {
       const alpha = adamAlphaF32(LR, 0.9, 0.999, ++t);
-      if (threads > 1) parallelFor(ADAM_F32, [v, g, m, u], [alpha, 0.9, 0.999, 1e-7, WD, LR], N);
+      if (threads > 1) parallelFor(ADAM.f32, [v, g, m, u], [alpha, 0.9, 0.999, 1e-7, WD, LR], N);
       else adamF32(v, g, m, u, alpha, 0.9, 0.999, 1e-7, WD, LR);
     };
   };

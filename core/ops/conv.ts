@@ -16,30 +16,18 @@
  * backward rather than kept alive with the graph.
  */
 import { record } from "../autograd";
-import { DType, FloatArray, allocate } from "../dtype";
+import { FloatArray, allocate } from "../dtype";
 import { gemm } from "../kernels/gemm";
 import { fmt } from "../shape";
-import { checkOptionKeys } from "../options";
+import { checkOptionKeys, pair, show } from "../check";
 import { Tensor } from "../tensor";
+import { checkTensor } from "./operand";
 
 export interface Conv2dOptions {
   /** Step between windows: one number for both axes, or [h, w]. Default 1. */
   stride?: number | [number, number];
   /** Zero padding on each side: one number for both axes, or [h, w]. Default 0. */
   padding?: number | [number, number];
-}
-
-/**
- * Resolves a `number | [h, w]` hyper-parameter (integers >= `min`); throws naming `op` and `what`.
- * @example pair(2, "conv2d", "stride", 1) // [2, 2]
- * @example pair([1, 0], "conv2d", "padding", 0) // [1, 0]
- */
-export function pair(v: unknown, op: string, what: string, min: number): [number, number] {
-  const ok = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= min;
-  if (ok(v)) return [v, v];
-  if (Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1])) return [v[0], v[1]];
-  const allowed = min === 0 ? "a non-negative integer" : "a positive integer";
-  throw new Error(`${op}: ${what} must be ${allowed} or [h, w] of such, got ${JSON.stringify(v)}`);
 }
 
 /**
@@ -233,8 +221,8 @@ function corrGradK(
 }
 
 function geometry(x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: Conv2dOptions): Geometry {
-  if (!(x instanceof Tensor)) throw new Error(`conv2d: input x must be a Tensor, got ${typeof x}`);
-  if (!(w instanceof Tensor)) throw new Error(`conv2d: weight w must be a Tensor, got ${typeof w}`);
+  checkTensor("conv2d", "input x", x);
+  checkTensor("conv2d", "weight w", w);
   if (x.rank !== 4) {
     throw new Error(`conv2d: input x must be 4-D [batch, inChannels, height, width], got ${fmt(x.shape)}`);
   }
@@ -250,7 +238,7 @@ function geometry(x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: Conv
     throw new Error(`conv2d: dtypes differ: x is ${x.dtype}, w is ${w.dtype}`);
   }
   if (b !== undefined && b !== null) {
-    if (!(b instanceof Tensor)) throw new Error(`conv2d: bias b must be a Tensor or omitted, got ${typeof b}`);
+    if (!(b instanceof Tensor)) throw new Error(`conv2d: bias b must be a Tensor or omitted, got ${show(b)}`);
     if (b.rank !== 1 || b.shape[0] !== O) {
       throw new Error(`conv2d: bias b must have shape [${O}] (one per output channel of w ${fmt(w.shape)}), got ${fmt(b.shape)}`);
     }

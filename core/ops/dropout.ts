@@ -3,7 +3,8 @@ import { allocate } from "../dtype";
 import { Tensor } from "../tensor";
 import { record } from "../autograd";
 import { generatorFor } from "../random";
-import { checkOptionKeys } from "../options";
+import { checkOptionKeys } from "../check";
+import { checkTensor } from "./operand";
 
 /**
  * In training, keeps each element with probability 1-p and scales it by 1/(1-p), so the
@@ -12,7 +13,7 @@ import { checkOptionKeys } from "../options";
  * @example dropout(ones([4]), 0.5, true, { seed: 1 }) // e.g. [2, 0, 2, 2]
  */
 export function dropout(x: Tensor, p: number, training: boolean, opts: { seed?: number } = {}): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`dropout: expected a Tensor, got ${typeof x}`);
+  checkTensor("dropout", "x", x);
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(`dropout: p must be in [0, 1], got ${p}`);
   checkOptionKeys("dropout", opts, ["seed"]);
   if (!training || p === 0) return x;

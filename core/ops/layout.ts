@@ -9,19 +9,18 @@ import { Tensor } from "../tensor";
 import { record } from "../autograd";
 import { expandValues, unbroadcast } from "./broadcast";
 import { axisView } from "./axes";
+import { show } from "../check";
+import { checkTensor } from "./operand";
 
-function checkTensor(x: unknown, op: string): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${x === null ? "null" : typeof x}`);
-}
 
 /**
  * Same values, new shape (one entry may be -1: inferred). Shares storage with `x`.
  * @example reshape(arange(6), [2, -1]) // shape [2,3]
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  checkTensor(x, "reshape");
+  checkTensor("reshape", "x", x);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= -1)) {
-    throw new Error(`reshape: shape must be integers >= -1, got ${JSON.stringify(shape)}`);
+    throw new Error(`reshape: shape must be integers >= -1, got ${show(shape)}`);
   }
   const target = shape.slice();
   const unknown = target.indexOf(-1);
@@ -75,10 +74,10 @@ function permuteValues(x: Tensor, perm: number[]) {
  * @example transpose(zeros([2, 3, 4]), [0, 2, 1]) // shape [2,4,3]
  */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
-  checkTensor(x, "transpose");
+  checkTensor("transpose", "x", x);
   const p = perm === undefined ? x.shape.map((_, i) => x.rank - 1 - i) : Array.from(perm);
   const valid = p.length === x.rank && p.every((a) => Number.isInteger(a)) && new Set(p.map((a) => (a < 0 ? a + x.rank : a))).size === x.rank;
-  if (!valid) throw new Error(`transpose: perm ${JSON.stringify(perm)} is not a permutation of the ${x.rank} axes of ${fmt(x.shape)}`);
+  if (!valid) throw new Error(`transpose: perm ${show(perm)} is not a permutation of the ${x.rank} axes of ${fmt(x.shape)}`);
   const norm = p.map((a) => normalizeAxis(a, x.rank, "transpose"));
   const { out, outShape } = permuteValues(x, norm);
   const inverse = new Array<number>(norm.length);
@@ -91,7 +90,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
  * @example flatten(zeros([2, 3, 4]), 1) // shape [2,12]
  */
 export function flatten(x: Tensor, startAxis = 0): Tensor {
-  checkTensor(x, "flatten");
+  checkTensor("flatten", "x", x);
   if (x.rank === 0) return reshape(x, [1]);
   const s = normalizeAxis(startAxis, x.rank, "flatten");
   return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s))]);
@@ -102,7 +101,7 @@ export function flatten(x: Tensor, startAxis = 0): Tensor {
  * @example squeeze(zeros([1, 3, 1])) // shape [3]
  */
 export function squeeze(x: Tensor, axis?: number): Tensor {
-  checkTensor(x, "squeeze");
+  checkTensor("squeeze", "x", x);
   if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   const a = normalizeAxis(axis, x.rank, "squeeze");
   if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${axis} of shape ${fmt(x.shape)} has size ${x.shape[a]}, not 1`);
@@ -114,7 +113,7 @@ export function squeeze(x: Tensor, axis?: number): Tensor {
  * @example unsqueeze(zeros([3]), 0) // shape [1,3]
  */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
-  checkTensor(x, "unsqueeze");
+  checkTensor("unsqueeze", "x", x);
   const a = normalizeAxis(axis, x.rank + 1, "unsqueeze");
   const shape = x.shape.slice();
   shape.splice(a, 0, 1);
@@ -127,7 +126,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
  */
 export function concat(xs: Tensor[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new Error("concat: needs a non-empty array of tensors");
-  xs.forEach((x) => checkTensor(x, "concat"));
+  xs.forEach((x) => checkTensor("concat", "every input", x));
   const first = xs[0];
   if (first.rank === 0) throw new Error("concat: cannot concatenate scalars (use stack)");
   const a = normalizeAxis(axis, first.rank, "concat");
@@ -169,7 +168,7 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
  */
 export function stack(xs: Tensor[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new Error("stack: needs a non-empty array of tensors");
-  xs.forEach((x) => checkTensor(x, "stack"));
+  xs.forEach((x) => checkTensor("stack", "every input", x));
   for (const x of xs) {
     if (!sameShape(x.shape, xs[0].shape)) throw new Error(`stack: all shapes must be equal, got ${xs.map((t) => fmt(t.shape)).join(", ")}`);
   }
@@ -182,14 +181,14 @@ export function stack(xs: Tensor[], axis = 0): Tensor {
  * @example slice(arange(10), [2], [3]) // [2, 3, 4]
  */
 export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
-  checkTensor(x, "slice");
+  checkTensor("slice", "x", x);
   if (!Array.isArray(begin) || !Array.isArray(size) || begin.length !== x.rank || size.length !== x.rank) {
-    throw new Error(`slice: begin and size need ${x.rank} entries for shape ${fmt(x.shape)}, got begin=${JSON.stringify(begin)}, size=${JSON.stringify(size)}`);
+    throw new Error(`slice: begin and size need ${x.rank} entries for shape ${fmt(x.shape)}, got begin=${show(begin)}, size=${show(size)}`);
   }
   const sz = size.map((s, i) => (s === -1 ? x.shape[i] - begin[i] : s));
   for (let i = 0; i < x.rank; i++) {
     if (!Number.isInteger(begin[i]) || !Number.isInteger(sz[i]) || begin[i] < 0 || sz[i] < 0 || begin[i] + sz[i] > x.shape[i]) {
-      throw new Error(`slice: begin ${JSON.stringify(begin)} with size ${JSON.stringify(size)} is out of bounds for shape ${fmt(x.shape)}`);
+      throw new Error(`slice: begin ${show(begin)} with size ${show(size)} is out of bounds for shape ${fmt(x.shape)}`);
     }
   }
   const inStrides = stridesOf(x.shape);
@@ -230,7 +229,7 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
  * @example broadcastTo(tensor([1, 2]), [3, 2]) // [[1,2],[1,2],[1,2]]
  */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
-  checkTensor(x, "broadcastTo");
+  checkTensor("broadcastTo", "x", x);
   const target = checkShape(shape, "broadcastTo");
   const common = broadcastShapes(x.shape, target, "broadcastTo");
   if (!sameShape(common, target)) throw new Error(`broadcastTo: ${fmt(x.shape)} cannot be broadcast to ${fmt(target)}`);

@@ -8,15 +8,15 @@ import { fmt } from "../shape";
 import { Tensor } from "../tensor";
 import { record } from "../autograd";
 import { gemm } from "../kernels/gemm";
+import { checkTensor } from "./operand";
 
 /**
  * x [..., in] and w [out, in] (PyTorch's weight layout), optional b [out] → [..., out].
  * @example linear(randn([2, 4]), randn([3, 4]), zeros([3])).shape // [2, 3]
  */
 export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
-  for (const [t, what] of [[x, "x"], [w, "w"]] as const) {
-    if (!(t instanceof Tensor)) throw new Error(`linear: ${what} must be a Tensor, got ${typeof t}`);
-  }
+  checkTensor("linear", "x", x);
+  checkTensor("linear", "w", w);
   if (w.rank !== 2) throw new Error(`linear: weight must be 2-D [out, in], got ${fmt(w.shape)}`);
   const [outF, inF] = w.shape;
   if (x.rank < 1 || x.shape[x.rank - 1] !== inF) {

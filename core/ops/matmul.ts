@@ -10,6 +10,7 @@ import { allocate } from "../dtype";
 import { gemm } from "../kernels/gemm";
 import { Shape, fmt, sizeOf } from "../shape";
 import { Tensor } from "../tensor";
+import { checkTensor } from "./operand";
 
 /** Where each batch entry of the (broadcast) result reads `a` and `b`, in elements. */
 interface BatchPlan {
@@ -26,9 +27,7 @@ interface BatchPlan {
 }
 
 function checkOperand(t: unknown, side: string): asserts t is Tensor {
-  if (!(t instanceof Tensor)) {
-    throw new Error(`matmul: ${side} operand must be a Tensor, got ${t === null ? "null" : typeof t}`);
-  }
+  checkTensor("matmul", `${side} operand`, t);
 }
 
 /** Validates the operands and works out the result shape and every batch entry's offsets. */

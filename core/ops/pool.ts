@@ -8,9 +8,10 @@
 import { isGradEnabled, record } from "../autograd";
 import { FloatArray, allocate } from "../dtype";
 import { fmt } from "../shape";
-import { checkOptionKeys } from "../options";
+import { checkOptionKeys } from "../check";
 import { Tensor } from "../tensor";
-import { pair } from "./conv";
+import { pair } from "../check";
+import { checkTensor } from "./operand";
 
 export interface Pool2dOptions {
   /** Step between windows: one number for both axes, or [h, w]. Defaults to the window size. */
@@ -24,7 +25,7 @@ interface PoolGeometry {
 }
 
 function geometry(op: string, x: Tensor, k: number | [number, number], opts: Pool2dOptions): PoolGeometry {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: input x must be a Tensor, got ${typeof x}`);
+  checkTensor(op, "input x", x);
   if (x.rank !== 4) {
     throw new Error(`${op}: input x must be 4-D [batch, channels, height, width], got ${fmt(x.shape)}`);
   }

@@ -9,7 +9,8 @@ import { Tensor } from "../tensor";
 import { record } from "../autograd";
 import { expandValues, sumToShape } from "./broadcast";
 import { axisView } from "./axes";
-import { checkOptionKeys } from "../options";
+import { checkOptionKeys } from "../check";
+import { checkTensor } from "./operand";
 
 export interface ReduceOptions {
   axis?: number | number[];
@@ -63,7 +64,7 @@ function outputShape(x: Tensor, axes: number[], keepDims: boolean): number[] {
 }
 
 function resolve(x: Tensor, opts: ReduceOptions, op: string): number[] {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
+  checkTensor(op, "x", x);
   // A misspelled key ({ axes: 1 }) would otherwise silently reduce over every axis.
   checkOptionKeys(op, opts, ["axis", "keepDims"]);
   return normalizeAxes(opts.axis, x.rank, op);

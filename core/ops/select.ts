@@ -5,6 +5,7 @@ import { Tensor } from "../tensor";
 import { record } from "../autograd";
 import { expandValues, unbroadcast } from "./broadcast";
 import { TensorLike, asPair, asTensor } from "./operand";
+import { checkTensor } from "./operand";
 
 function compare(name: string, test: (p: number, q: number) => boolean) {
   const op = (x: TensorLike, y: TensorLike): Tensor => {
@@ -65,7 +66,7 @@ export function where(cond: TensorLike, x: TensorLike, y: TensorLike): Tensor {
  * @example clip(tensor([-2, 0.5, 3]), -1, 1) // [-1, 0.5, 1]
  */
 export function clip(x: Tensor, min: number | null, max: number | null): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`clip: expected a Tensor, got ${typeof x}`);
+  checkTensor("clip", "x", x);
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
   if (typeof lo !== "number" || typeof hi !== "number" || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {

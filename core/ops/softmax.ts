@@ -9,6 +9,8 @@ import { normalizeAxis } from "../shape";
 import { Tensor } from "../tensor";
 import { record } from "../autograd";
 import { axisView } from "./axes";
+import { checkTensor } from "./operand";
+import { expSum, laneMax } from "./logsumexp";
 
 function forEachLane(shape: readonly number[], axis: number, body: (start: number, stride: number, n: number) => void): void {
   const { outer, n, inner } = axisView(shape, axis);
@@ -18,15 +20,8 @@ function forEachLane(shape: readonly number[], axis: number, body: (start: numbe
 function softmaxValues(xv: FloatArray, shape: readonly number[], axis: number, log: boolean): FloatArray {
   const out = allocate(xv instanceof Float64Array ? "float64" : "float32", xv.length);
   forEachLane(shape, axis, (start, stride, n) => {
-    let m = -Infinity;
-    for (let k = 0, p = start; k < n; k++, p += stride) if (xv[p] > m) m = xv[p];
-    if (m === -Infinity) m = 0; // an all -inf lane stays NaN-free until the division, as in PyTorch
-    let s = 0;
-    for (let k = 0, p = start; k < n; k++, p += stride) {
-      const e = Math.exp(xv[p] - m);
-      out[p] = e;
-      s += e;
-    }
+    const m = laneMax(xv, start, stride, n);
+    const s = expSum(xv, start, stride, n, m, out);
     if (log) {
       const lse = Math.log(s) + m;
       for (let k = 0, p = start; k < n; k++, p += stride) out[p] = xv[p] - lse;
@@ -38,7 +33,7 @@ function softmaxValues(xv: FloatArray, shape: readonly number[], axis: number, l
 }
 
 function check(x: Tensor, axis: number, op: string): number {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
+  checkTensor(op, "x", x);
   if (x.rank === 0) throw new Error(`${op}: needs at least one axis, got a scalar`);
   return normalizeAxis(axis, x.rank, op);
 }

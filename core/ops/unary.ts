@@ -11,18 +11,16 @@ import { FloatArray, allocate } from "../dtype";
 import { Tensor } from "../tensor";
 import { record } from "../autograd";
 import { erf } from "./erf";
-import { checkOptionKeys } from "../options";
+import { checkOptionKeys, show } from "../check";
+import { checkTensor } from "./operand";
 
 type Fwd = (x: number) => number;
 type Deriv = (x: number, y: number, g: number) => number;
 
-function checkTensor(x: Tensor, name: string): void {
-  if (!(x instanceof Tensor)) throw new Error(`${name}: expected a Tensor, got ${typeof x}`);
-}
 
 function unaryOp(name: string, forward: Fwd, derivative: Deriv): (x: Tensor) => Tensor {
   const op = (x: Tensor): Tensor => {
-    checkTensor(x, name);
+    checkTensor(name, "x", x);
     const xv = x.values;
     const yv = allocate(x.dtype, xv.length);
     for (let i = 0; i < xv.length; i++) yv[i] = forward(xv[i]);
@@ -49,7 +47,7 @@ function finish(name: string, x: Tensor, yv: FloatArray, backward: (gv: FloatArr
 
 /** -x. @example neg(tensor([1, -2])) // [-1, 2] */
 export function neg(x: Tensor): Tensor {
-  checkTensor(x, "neg");
+  checkTensor("neg", "x", x);
   const xv = x.values;
   const yv = allocate(x.dtype, xv.length);
   for (let i = 0; i < xv.length; i++) yv[i] = -xv[i];
@@ -60,7 +58,7 @@ export function neg(x: Tensor): Tensor {
 
 /** e^x. @example exp(tensor([0, 1])) // [1, 2.718...] */
 export function exp(x: Tensor): Tensor {
-  checkTensor(x, "exp");
+  checkTensor("exp", "x", x);
   const xv = x.values;
   const yv = allocate(x.dtype, xv.length);
   for (let i = 0; i < xv.length; i++) yv[i] = Math.exp(xv[i]);
@@ -71,7 +69,7 @@ export function exp(x: Tensor): Tensor {
 
 /** x². @example square(tensor([3])) // [9] */
 export function square(x: Tensor): Tensor {
-  checkTensor(x, "square");
+  checkTensor("square", "x", x);
   const xv = x.values;
   const yv = allocate(x.dtype, xv.length);
   for (let i = 0; i < xv.length; i++) yv[i] = xv[i] * xv[i];
@@ -82,7 +80,7 @@ export function square(x: Tensor): Tensor {
 
 /** @example tanh(tensor([0])) // [0] */
 export function tanh(x: Tensor): Tensor {
-  checkTensor(x, "tanh");
+  checkTensor("tanh", "x", x);
   const xv = x.values;
   const yv = allocate(x.dtype, xv.length);
   for (let i = 0; i < xv.length; i++) yv[i] = Math.tanh(xv[i]);
@@ -93,7 +91,7 @@ export function tanh(x: Tensor): Tensor {
 
 /** 1 / (1 + e^-x), computed without overflow for large |x|. @example sigmoid(tensor([0])) // [0.5] */
 export function sigmoid(x: Tensor): Tensor {
-  checkTensor(x, "sigmoid");
+  checkTensor("sigmoid", "x", x);
   const xv = x.values;
   const yv = allocate(x.dtype, xv.length);
   for (let i = 0; i < xv.length; i++) {
@@ -112,7 +110,7 @@ export function sigmoid(x: Tensor): Tensor {
  * @example relu(tensor([-1, 2])) // [0, 2]
  */
 export function relu(x: Tensor): Tensor {
-  checkTensor(x, "relu");
+  checkTensor("relu", "x", x);
   const xv = x.values;
   const yv = allocate(x.dtype, xv.length);
   for (let i = 0; i < xv.length; i++) yv[i] = Math.max(xv[i], 0);
@@ -167,5 +165,5 @@ export function gelu(x: Tensor, opts: { approximate?: "none" | "tanh" } = {}): T
   const mode = opts.approximate ?? "none";
   if (mode === "none") return geluExact(x);
   if (mode === "tanh") return geluTanh(x);
-  throw new Error(`gelu: approximate must be "none" or "tanh", got ${JSON.stringify(mode)}`);
+  throw new Error(`gelu: approximate must be "none" or "tanh", got ${show(mode)}`);
 }

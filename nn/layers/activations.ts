@@ -2,6 +2,7 @@
 import { Tensor, gelu, relu, sigmoid, tanh } from "../../core";
 import { Module } from "../module";
 import { checkInput } from "./common";
+import { show } from "../../core/check";
 
 /** max(x, 0). @example new ReLU().call(tensor([-1, 2])) // [0, 2] */
 export class ReLU extends Module {
@@ -24,7 +25,7 @@ export class GELU extends Module {
   constructor(opts: { approximate?: "none" | "tanh" } = {}) {
     super();
     const a = opts.approximate ?? "none";
-    if (a !== "none" && a !== "tanh") throw new Error(`GELU: approximate must be "none" or "tanh", got ${JSON.stringify(a)}`);
+    if (a !== "none" && a !== "tanh") throw new Error(`GELU: approximate must be "none" or "tanh", got ${show(a)}`);
     this.approximate = a;
   }
   forward(x: Tensor): Tensor {

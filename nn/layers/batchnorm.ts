@@ -4,16 +4,17 @@
  * Training: normalises with the batch statistics over (N, H, W) — the *biased* variance — and
  * updates the running statistics with `momentum` (new = (1 − m)·old + m·batch), where the
  * running variance takes the *unbiased* batch variance (× n/(n−1)), as PyTorch does.
- * Training is one fused op (`batchNormTrain`: per-channel statistics, normalise, scale and shift
- * in one kernel, closed-form backward); eval composes core ops on the running statistics.
+ * Training is one fused core op (`batchNorm2dTrain` in core/ops/batchnorm.ts: per-channel
+ * statistics, normalise, scale and shift in one kernel, closed-form backward); eval composes
+ * core ops on the running statistics.
  */
 import { Parameter, Tensor, noGrad } from "../../core";
-import { record } from "../../core/autograd";
-import { allocate } from "../../core/dtype";
+import { batchNorm2dTrain } from "../../core/ops/batchnorm";
 import { fmt } from "../../core/shape";
 import { Module } from "../module";
 import { ones, zeros } from "../init";
 import { LayerOptions, checkInput, layerSetup, positiveInt } from "./common";
+import { show } from "../../core/check";
 
 /** `seed` is accepted for uniformity with the other layers; the initialisation is constant (weight 1, bias 0). */
 export interface BatchNormOptions extends LayerOptions {
@@ -47,9 +48,9 @@ export class BatchNorm2d extends Module {
     const { dtype } = layerSetup("BatchNorm2d", opts, ["eps", "momentum", "affine"]);
     const eps = opts.eps ?? 1e-5;
     const momentum = opts.momentum ?? 0.1;
-    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`BatchNorm2d: eps must be a positive number, got ${JSON.stringify(opts.eps)}`);
+    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`BatchNorm2d: eps must be a positive number, got ${show(opts.eps)}`);
     if (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1)) {
-      throw new Error(`BatchNorm2d: momentum must be in [0, 1], got ${JSON.stringify(opts.momentum)}`);
+      throw new Error(`BatchNorm2d: momentum must be in [0, 1], got ${show(opts.momentum)}`);
     }
     this.eps = eps;
     this.momentum = momentum;
@@ -72,7 +73,7 @@ export class BatchNorm2d extends Module {
     if (this.training) {
       const n = x.shape[0] * x.shape[2] * x.shape[3];
       if (n < 2) throw new Error(`BatchNorm2d: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
-      const { out, mean, biasedVar } = batchNormTrain(x, this.weight, this.bias, this.eps);
+      const { out, mean, biasedVar } = batchNorm2dTrain(x, this.weight, this.bias, this.eps);
       noGrad(() => this.updateRunningStats(mean, biasedVar, n));
       return out;
     } else {
@@ -100,97 +101,4 @@ export class BatchNorm2d extends Module {
   toString(): string {
     return `BatchNorm2d(${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum})`;
   }
-}
-
-/**
- * Training-mode batch norm of NCHW `x` with optional per-channel `weight` (γ) and `bias` (β), as
- * one op: per channel, the mean and the biased variance over (N, H, W) in double (two passes:
- * mean, then Σ(x − μ)², which stays accurate when |μ| ≫ σ), then y = (x − μ)·invstd·γ + β.
- * Backward is the standard closed form, with x̂ = (x − μ)·invstd and m = N·H·W:
- *   dβ = Σ g,   dγ = Σ g·x̂,   dx = γ·invstd/m · (m·g − Σ g − x̂·Σ g·x̂).
- * Returns the output and the batch statistics (for the running averages).
- * @example const { out, mean, biasedVar } = batchNormTrain(x, weight, bias, 1e-5)
- */
-export function batchNormTrain(
-  x: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number,
-): { out: Tensor; mean: Float64Array; biasedVar: Float64Array } {
-  const [N, C, H, W] = x.shape;
-  const hw = H * W;
-  const m = N * hw;
-  const xv = x.values;
-  const gamma = weight ? weight.values : null;
-  const beta = bias ? bias.values : null;
-  const mean = new Float64Array(C);
-  const biasedVar = new Float64Array(C);
-  const invstd = new Float64Array(C);
-  const out = allocate(x.dtype, x.size);
-  for (let c = 0; c < C; c++) {
-    let s = 0;
-    for (let n = 0; n < N; n++) {
-      const base = (n * C + c) * hw;
-      for (let q = 0; q < hw; q++) s += xv[base + q];
-    }
-    const mu = s / m;
-    let ss = 0;
-    for (let n = 0; n < N; n++) {
-      const base = (n * C + c) * hw;
-      for (let q = 0; q < hw; q++) {
-        const d = xv[base + q] - mu;
-        ss += d * d;
-      }
-    }
-    const v = ss / m;
-    const is = 1 / Math.sqrt(v + eps);
-    mean[c] = mu;
-    biasedVar[c] = v;
-    invstd[c] = is;
-    // y = x·a + b with a = invstd·γ, b = β − μ·a: one multiply-add per element
-    const a = gamma !== null ? is * gamma[c] : is;
-    const b = (beta !== null ? beta[c] : 0) - mu * a;
-    for (let n = 0; n < N; n++) {
-      const base = (n * C + c) * hw;
-      for (let q = 0; q < hw; q++) out[base + q] = xv[base + q] * a + b;
-    }
-  }
-  const inputs = [x];
-  if (weight) inputs.push(weight);
-  if (bias) inputs.push(bias);
-  const y = record("batchNorm2d", inputs, new Tensor(out, x.shape), (grad) => {
-    const gv = grad.values;
-    const dx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
-    const dGamma = weight && weight.requiresGrad ? allocate(weight.dtype, C) : null;
-    const dBeta = bias && bias.requiresGrad ? allocate(bias.dtype, C) : null;
-    for (let c = 0; c < C; c++) {
-      const mu = mean[c];
-      const is = invstd[c];
-      let sg = 0;
-      let sgx = 0; // Σ g·(x − μ); Σ g·x̂ = sgx·invstd
-      for (let n = 0; n < N; n++) {
-        const base = (n * C + c) * hw;
-        for (let q = 0; q < hw; q++) {
-          const g = gv[base + q];
-          sg += g;
-          sgx += g * (xv[base + q] - mu);
-        }
-      }
-      const sgxh = sgx * is;
-      if (dBeta !== null) dBeta[c] = sg;
-      if (dGamma !== null) dGamma[c] = sgxh;
-      if (dx !== null) {
-        // dx = k·(g − Σg/m − x̂·Σgx̂/m), k = γ·invstd
-        const k = (gamma !== null ? gamma[c] : 1) * is;
-        const meanG = sg / m;
-        const coef = (sgxh * is) / m; // multiplies (x − μ): x̂·Σgx̂/m = (x − μ)·invstd·Σgx̂/m
-        for (let n = 0; n < N; n++) {
-          const base = (n * C + c) * hw;
-          for (let q = 0; q < hw; q++) dx[base + q] = k * (gv[base + q] - meanG - (xv[base + q] - mu) * coef);
-        }
-      }
-    }
-    const res: (Tensor | null)[] = [dx && new Tensor(dx, x.shape)];
-    if (weight) res.push(dGamma && new Tensor(dGamma, weight.shape));
-    if (bias) res.push(dBeta && new Tensor(dBeta, bias.shape));
-    return res;
-  });
-  return { out: y, mean, biasedVar };
 }

@@ -3,7 +3,8 @@ import { Tensor } from "../../core";
 import { DType, checkDType } from "../../core/dtype";
 import { Generator, generatorFor } from "../../core/random";
 import { fmt } from "../../core/shape";
-import { checkOptionKeys } from "../../core/options";
+import { checkOptionKeys, show } from "../../core/check";
+import { checkTensor } from "../../core/ops/operand";
 
 /** Options every layer with parameters accepts. */
 export interface LayerOptions {
@@ -16,14 +17,14 @@ export interface LayerOptions {
 /** Throws `${layer}: ${what} must be a positive integer, got ...` unless v is one. */
 export function positiveInt(v: unknown, layer: string, what: string): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
-    throw new Error(`${layer}: ${what} must be a positive integer, got ${JSON.stringify(v)}`);
+    throw new Error(`${layer}: ${what} must be a positive integer, got ${show(v)}`);
   }
   return v;
 }
 
 /** Validates the common options; returns the dtype and the init generator. */
 export function layerSetup(layer: string, opts: LayerOptions, ownKeys: readonly string[] = []): { dtype: DType; gen: Generator } {
-  if (opts === null || typeof opts !== "object") throw new Error(`${layer}: options must be an object, got ${JSON.stringify(opts)}`);
+  if (opts === null || typeof opts !== "object") throw new Error(`${layer}: options must be an object, got ${show(opts)}`);
   checkOptionKeys(layer, opts, ["seed", "dtype", ...ownKeys]);
   const dtype = checkDType(opts.dtype ?? "float32", layer);
   if (opts.seed !== undefined && !Number.isFinite(opts.seed)) {
@@ -34,7 +35,7 @@ export function layerSetup(layer: string, opts: LayerOptions, ownKeys: readonly 
 
 /** Throws unless `x` is a Tensor of the layer's dtype. */
 export function checkInput(x: unknown, layer: string, dtype?: DType): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${layer}: expected a Tensor input, got ${x === null ? "null" : typeof x}`);
+  checkTensor(layer, "input", x);
   if (dtype !== undefined && x.dtype !== dtype) {
     throw new Error(`${layer}: input is ${x.dtype} ${fmt(x.shape)} but the layer's parameters are ${dtype}; convert one of them`);
   }

@@ -4,6 +4,7 @@ import { fmt } from "../../core/shape";
 import { Module } from "../module";
 import { torchDefault } from "../init";
 import { LayerOptions, checkInput, layerSetup, positiveInt } from "./common";
+import { pair, show } from "../../core/check";
 
 export interface Conv2dLayerOptions extends LayerOptions {
   /** Step between windows: a number or [h, w] (default 1). */
@@ -12,14 +13,6 @@ export interface Conv2dLayerOptions extends LayerOptions {
   padding?: number | [number, number];
   /** Add a learnable per-channel bias (default true). */
   bias?: boolean;
-}
-
-/** Resolves `number | [h, w]`, throwing `Conv2d: <what> must be ...` otherwise. */
-function hw(v: unknown, what: string, min: number): [number, number] {
-  const ok = (d: unknown): d is number => typeof d === "number" && Number.isInteger(d) && d >= min;
-  if (ok(v)) return [v, v];
-  if (Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1])) return [v[0], v[1]];
-  throw new Error(`Conv2d: ${what} must be ${min === 0 ? "a non-negative" : "a positive"} integer or [h, w] of such, got ${JSON.stringify(v)}`);
 }
 
 /**
@@ -41,12 +34,12 @@ export class Conv2d extends Module {
     super();
     this.inChannels = positiveInt(inChannels, "Conv2d", "inChannels");
     this.outChannels = positiveInt(outChannels, "Conv2d", "outChannels");
-    this.kernelSize = hw(kernelSize, "kernelSize", 1);
-    this.stride = hw(opts.stride ?? 1, "stride", 1);
-    this.padding = hw(opts.padding ?? 0, "padding", 0);
+    this.kernelSize = pair(kernelSize, "Conv2d", "kernelSize", 1);
+    this.stride = pair(opts.stride ?? 1, "Conv2d", "stride", 1);
+    this.padding = pair(opts.padding ?? 0, "Conv2d", "padding", 0);
     const { dtype, gen } = layerSetup("Conv2d", opts, ["stride", "padding", "bias"]);
     const useBias = opts.bias ?? true;
-    if (typeof useBias !== "boolean") throw new Error(`Conv2d: bias must be a boolean, got ${JSON.stringify(opts.bias)}`);
+    if (typeof useBias !== "boolean") throw new Error(`Conv2d: bias must be a boolean, got ${show(opts.bias)}`);
     const [kh, kw] = this.kernelSize;
     const fanIn = inChannels * kh * kw;
     this.weight = new Parameter(torchDefault([outChannels, inChannels, kh, kw], fanIn, { generator: gen, dtype }), { name: "weight" });

@@ -3,7 +3,7 @@ import { Tensor, dropout } from "../../core";
 import { Generator } from "../../core/random";
 import { Module } from "../module";
 import { checkInput } from "./common";
-import { checkOptionKeys } from "../../core/options";
+import { checkOptionKeys, show } from "../../core/check";
 
 /**
  * Zeroes each element with probability p during training and scales the rest by 1/(1-p).
@@ -17,7 +17,7 @@ export class Dropout extends Module {
 
   constructor(p = 0.5, opts: { seed?: number } = {}) {
     super();
-    if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(`Dropout: p must be in [0, 1], got ${JSON.stringify(p)}`);
+    if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(`Dropout: p must be in [0, 1], got ${show(p)}`);
     checkOptionKeys("Dropout", opts, ["seed"]);
     if (opts.seed !== undefined && !Number.isFinite(opts.seed)) throw new Error(`Dropout: seed must be a finite number, got ${opts.seed}`);
     this.p = p;

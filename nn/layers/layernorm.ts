@@ -4,6 +4,7 @@ import { fmt } from "../../core/shape";
 import { Module } from "../module";
 import { ones, zeros } from "../init";
 import { LayerOptions, checkInput, layerSetup, positiveInt } from "./common";
+import { show } from "../../core/check";
 
 /** `seed` is accepted for uniformity with the other layers; the initialisation is constant (weight 1, bias 0). */
 export interface LayerNormOptions extends LayerOptions {
@@ -29,13 +30,13 @@ export class LayerNorm extends Module {
     super();
     const shape = typeof features === "number" ? [features] : features;
     if (!Array.isArray(shape) || shape.length === 0) {
-      throw new Error(`LayerNorm: features must be a positive integer or a non-empty array of them, got ${JSON.stringify(features)}`);
+      throw new Error(`LayerNorm: features must be a positive integer or a non-empty array of them, got ${show(features)}`);
     }
     shape.forEach((d) => positiveInt(d, "LayerNorm", "every features entry"));
     this.normalizedShape = shape.slice();
     const { dtype } = layerSetup("LayerNorm", opts, ["eps", "elementwiseAffine"]);
     const eps = opts.eps ?? 1e-5;
-    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`LayerNorm: eps must be a positive number, got ${JSON.stringify(opts.eps)}`);
+    if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`LayerNorm: eps must be a positive number, got ${show(opts.eps)}`);
     this.eps = eps;
     const affine = opts.elementwiseAffine ?? true;
     this.weight = affine ? new Parameter(ones(shape, { dtype }), { name: "weight" }) : null;

@@ -4,6 +4,7 @@ import { fmt } from "../../core/shape";
 import { Module } from "../module";
 import { torchDefault } from "../init";
 import { LayerOptions, checkInput, layerSetup, positiveInt } from "./common";
+import { show } from "../../core/check";
 
 export interface LinearOptions extends LayerOptions {
   /** Add a learnable bias (default true). */
@@ -27,7 +28,7 @@ export class Linear extends Module {
     this.outFeatures = positiveInt(outFeatures, "Linear", "outFeatures");
     const { dtype, gen } = layerSetup("Linear", opts, ["bias"]);
     const useBias = opts.bias ?? true;
-    if (typeof useBias !== "boolean") throw new Error(`Linear: bias must be a boolean, got ${JSON.stringify(opts.bias)}`);
+    if (typeof useBias !== "boolean") throw new Error(`Linear: bias must be a boolean, got ${show(opts.bias)}`);
     this.weight = new Parameter(torchDefault([outFeatures, inFeatures], inFeatures, { generator: gen, dtype }), { name: "weight" });
     this.bias = useBias ? new Parameter(torchDefault([outFeatures], inFeatures, { generator: gen, dtype }), { name: "bias" }) : null;
   }

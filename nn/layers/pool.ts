@@ -3,18 +3,11 @@ import { Tensor, avgPool2d, maxPool2d } from "../../core";
 import { fmt } from "../../core/shape";
 import { Module } from "../module";
 import { checkInput } from "./common";
-import { checkOptionKeys } from "../../core/options";
+import { checkOptionKeys, pair } from "../../core/check";
 
 export interface PoolLayerOptions {
   /** Step between windows: a number or [h, w]; defaults to the window size, as PyTorch. */
   stride?: number | [number, number];
-}
-
-function hw(v: unknown, layer: string, what: string): [number, number] {
-  const ok = (d: unknown): d is number => typeof d === "number" && Number.isInteger(d) && d >= 1;
-  if (ok(v)) return [v, v];
-  if (Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1])) return [v[0], v[1]];
-  throw new Error(`${layer}: ${what} must be a positive integer or [h, w] of such, got ${JSON.stringify(v)}`);
 }
 
 abstract class Pool2d extends Module {
@@ -23,9 +16,9 @@ abstract class Pool2d extends Module {
 
   constructor(private readonly layer: string, k: number | [number, number], opts: PoolLayerOptions) {
     super();
-    this.kernelSize = hw(k, layer, "kernel size");
+    this.kernelSize = pair(k, layer, "kernel size", 1);
     checkOptionKeys(layer, opts, ["stride"]);
-    this.stride = opts.stride === undefined ? this.kernelSize : hw(opts.stride, layer, "stride");
+    this.stride = opts.stride === undefined ? this.kernelSize : pair(opts.stride, layer, "stride", 1);
   }
 
   protected check(x: Tensor): void {

@@ -1,6 +1,7 @@
 /** Sequential: a chain of modules, each fed the previous one's output (torch.nn.Sequential). */
 import { Tensor } from "../../core";
 import { Module } from "../module";
+import { show } from "../../core/check";
 
 /**
  * Runs its modules in order. Children are named "0", "1", ... so parameter names are
@@ -19,7 +20,7 @@ export class Sequential extends Module {
   /** Appends a module under the next index; returns this for chaining. */
   add(module: Module): this {
     if (!(module instanceof Module)) {
-      throw new Error(`Sequential: every entry must be a Module, got ${module === null ? "null" : typeof module} at index ${this.length}`);
+      throw new Error(`Sequential: every entry must be a Module, got ${show(module)} at index ${this.length}`);
     }
     // Integer-like keys enumerate first and in numeric order, so namedChildren keeps the order.
     (this as unknown as Record<string, Module>)[String(this.length)] = module;

@@ -3,7 +3,7 @@
  *
  * @example accumulateF32(acc, g); averageIntoF32(acc, g, 4)
  */
-import type { ParallelKernel } from "../../core/kernels/threads";
+import { perDtype } from "../../core/kernels/elementwise";
 
 const f = Math.fround;
 
@@ -31,9 +31,7 @@ export function averageIntoF64(acc: Float64Array, g: Float64Array, count: number
   for (let k = 0; k < n; k++) acc[k] = (g[k] + acc[k]) / count;
 }
 
-// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
-// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
-export const ACCUMULATE_F32: ParallelKernel = { module: __filename, name: "accumulateF32", fn: accumulateF32 };
-export const ACCUMULATE_F64: ParallelKernel = { module: __filename, name: "accumulateF64", fn: accumulateF64 };
-export const AVERAGE_INTO_F32: ParallelKernel = { module: __filename, name: "averageIntoF32", fn: averageIntoF32 };
-export const AVERAGE_INTO_F64: ParallelKernel = { module: __filename, name: "averageIntoF64", fn: averageIntoF64 };
+// Descriptors for `runElementwise` (../../core/kernels/elementwise.ts): it picks the dtype's kernel,
+// and helper threads load this module by path and call it by name on element ranges.
+export const ACCUMULATE = perDtype(__filename, { accumulateF32, accumulateF64 });
+export const AVERAGE_INTO = perDtype(__filename, { averageIntoF32, averageIntoF64 });

@@ -12,7 +12,7 @@
  *
  * @example adamF32(v, g, m, u, adamAlphaF32(1e-3, 0.9, 0.999, t), 0.9, 0.999, 1e-7, 0.004, 1e-3)
  */
-import type { ParallelKernel } from "../../core/kernels/threads";
+import { perDtype } from "../../core/kernels/elementwise";
 
 const f = Math.fround;
 
@@ -121,9 +121,7 @@ export function adamAmsgradF64(v: Float64Array, g: Float64Array, m: Float64Array
   }
 }
 
-// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
-// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
-export const ADAM_F32: ParallelKernel = { module: __filename, name: "adamF32", fn: adamF32 };
-export const ADAM_F64: ParallelKernel = { module: __filename, name: "adamF64", fn: adamF64 };
-export const ADAM_AMSGRAD_F32: ParallelKernel = { module: __filename, name: "adamAmsgradF32", fn: adamAmsgradF32 };
-export const ADAM_AMSGRAD_F64: ParallelKernel = { module: __filename, name: "adamAmsgradF64", fn: adamAmsgradF64 };
+// Descriptors for `runElementwise` (../../core/kernels/elementwise.ts): it picks the dtype's kernel,
+// and helper threads load this module by path and call it by name on element ranges.
+export const ADAM = perDtype(__filename, { adamF32, adamF64 });
+export const ADAM_AMSGRAD = perDtype(__filename, { adamAmsgradF32, adamAmsgradF64 });

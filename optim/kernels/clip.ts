@@ -3,7 +3,7 @@
  *
  * @example clipByNormF32(g, 1)
  */
-import type { ParallelKernel } from "../../core/kernels/threads";
+import { perDtype } from "../../core/kernels/elementwise";
 
 const f = Math.fround;
 
@@ -89,11 +89,8 @@ export function clipByValueF64(g: Float64Array, c: number): void {
   }
 }
 
-// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
-// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
-export const SCALE_F32: ParallelKernel = { module: __filename, name: "scaleF32", fn: scaleF32 };
-export const SCALE_F64: ParallelKernel = { module: __filename, name: "scaleF64", fn: scaleF64 };
-export const CLIP_BY_VALUE_F32: ParallelKernel = { module: __filename, name: "clipByValueF32", fn: clipByValueF32 };
-export const CLIP_BY_VALUE_F64: ParallelKernel = { module: __filename, name: "clipByValueF64", fn: clipByValueF64 };
-export const SCALE_BY_NORM_F32: ParallelKernel = { module: __filename, name: "scaleByNormF32", fn: scaleByNormF32 };
-export const SCALE_BY_NORM_F64: ParallelKernel = { module: __filename, name: "scaleByNormF64", fn: scaleByNormF64 };
+// Descriptors for `runElementwise` (../../core/kernels/elementwise.ts): it picks the dtype's kernel,
+// and helper threads load this module by path and call it by name on element ranges.
+export const SCALE = perDtype(__filename, { scaleF32, scaleF64 });
+export const CLIP_BY_VALUE = perDtype(__filename, { clipByValueF32, clipByValueF64 });
+export const SCALE_BY_NORM = perDtype(__filename, { scaleByNormF32, scaleByNormF64 });

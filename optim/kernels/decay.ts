@@ -4,7 +4,7 @@
  *
  * @example decayF32(v, 0.004, 1e-3)
  */
-import type { ParallelKernel } from "../../core/kernels/threads";
+import { perDtype } from "../../core/kernels/elementwise";
 
 const f = Math.fround;
 
@@ -27,7 +27,6 @@ export function decayF64(v: Float64Array, wd: number, lr: number): void {
   }
 }
 
-// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
-// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
-export const DECAY_F32: ParallelKernel = { module: __filename, name: "decayF32", fn: decayF32 };
-export const DECAY_F64: ParallelKernel = { module: __filename, name: "decayF64", fn: decayF64 };
+// Descriptors for `runElementwise` (../../core/kernels/elementwise.ts): it picks the dtype's kernel,
+// and helper threads load this module by path and call it by name on element ranges.
+export const DECAY = perDtype(__filename, { decayF32, decayF64 });

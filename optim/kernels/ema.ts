@@ -4,7 +4,7 @@
  *
  * @example emaF32(avg, v, 0.99)
  */
-import type { ParallelKernel } from "../../core/kernels/threads";
+import { perDtype } from "../../core/kernels/elementwise";
 
 const f = Math.fround;
 
@@ -20,7 +20,6 @@ export function emaF64(avg: Float64Array, v: Float64Array, m: number): void {
   for (let k = 0; k < n; k++) avg[k] = m * avg[k] + om * v[k];
 }
 
-// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
-// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
-export const EMA_F32: ParallelKernel = { module: __filename, name: "emaF32", fn: emaF32 };
-export const EMA_F64: ParallelKernel = { module: __filename, name: "emaF64", fn: emaF64 };
+// Descriptors for `runElementwise` (../../core/kernels/elementwise.ts): it picks the dtype's kernel,
+// and helper threads load this module by path and call it by name on element ranges.
+export const EMA = perDtype(__filename, { emaF32, emaF64 });

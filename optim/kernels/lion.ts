@@ -15,7 +15,7 @@
  *
  * @example lionF32(v, g, m, 1e-4, 0.9, 0.99, 0) // v, g, m: Float32Array of equal length
  */
-import type { ParallelKernel } from "../../core/kernels/threads";
+import { perDtype } from "../../core/kernels/elementwise";
 
 const f = Math.fround;
 
@@ -69,7 +69,6 @@ export function lionF64(v: Float64Array, g: Float64Array, m: Float64Array, lr: n
   }
 }
 
-// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
-// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
-export const LION_F32: ParallelKernel = { module: __filename, name: "lionF32", fn: lionF32 };
-export const LION_F64: ParallelKernel = { module: __filename, name: "lionF64", fn: lionF64 };
+// Descriptors for `runElementwise` (../../core/kernels/elementwise.ts): it picks the dtype's kernel,
+// and helper threads load this module by path and call it by name on element ranges.
+export const LION = perDtype(__filename, { lionF32, lionF64 });

@@ -6,7 +6,7 @@
  *
  * @example sgdMomentumF32(v, g, b, 0.01, 0.9, 0)
  */
-import type { ParallelKernel } from "../../core/kernels/threads";
+import { perDtype } from "../../core/kernels/elementwise";
 
 const f = Math.fround;
 
@@ -81,9 +81,7 @@ export function sgdMomentumF64(v: Float64Array, g: Float64Array, b: Float64Array
   }
 }
 
-// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
-// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
-export const SGD_F32: ParallelKernel = { module: __filename, name: "sgdF32", fn: sgdF32 };
-export const SGD_F64: ParallelKernel = { module: __filename, name: "sgdF64", fn: sgdF64 };
-export const SGD_MOMENTUM_F32: ParallelKernel = { module: __filename, name: "sgdMomentumF32", fn: sgdMomentumF32 };
-export const SGD_MOMENTUM_F64: ParallelKernel = { module: __filename, name: "sgdMomentumF64", fn: sgdMomentumF64 };
+// Descriptors for `runElementwise` (../../core/kernels/elementwise.ts): it picks the dtype's kernel,
+// and helper threads load this module by path and call it by name on element ranges.
+export const SGD = perDtype(__filename, { sgdF32, sgdF64 });
+export const SGD_MOMENTUM = perDtype(__filename, { sgdMomentumF32, sgdMomentumF64 });

@@ -3,7 +3,7 @@
  *
  * @example if (allFiniteF32(g)) unscaleF32(g, Math.fround(1024), out)
  */
-import type { ParallelKernel } from "../../core/kernels/threads";
+import { perDtype } from "../../core/kernels/elementwise";
 
 
 /** True when no element is NaN or ±Infinity (`x − x` is 0 exactly for finite x). */
@@ -38,17 +38,16 @@ export function unscaleF64(g: Float64Array, factor: number, out: Float64Array): 
   for (let k = 0; k < n; k++) out[k] = g[k] / factor;
 }
 
-/** `unscaleF32` with the arrays first (the argument order `parallelFor` passes). */
+/** `unscaleF32` with the arrays first (the argument order `runElementwise` passes). */
 export function unscaleIntoF32(g: Float32Array, out: Float32Array, factor: number): void {
   unscaleF32(g, factor, out);
 }
 
-/** `unscaleF64` with the arrays first (the argument order `parallelFor` passes). */
+/** `unscaleF64` with the arrays first (the argument order `runElementwise` passes). */
 export function unscaleIntoF64(g: Float64Array, out: Float64Array, factor: number): void {
   unscaleF64(g, factor, out);
 }
 
-// Descriptors for `parallelFor` (../../core/kernels/threads.ts): helper threads load this module
-// by path and call the kernel by name on element ranges; each kernel is purely elementwise.
-export const UNSCALE_INTO_F32: ParallelKernel = { module: __filename, name: "unscaleIntoF32", fn: unscaleIntoF32 };
-export const UNSCALE_INTO_F64: ParallelKernel = { module: __filename, name: "unscaleIntoF64", fn: unscaleIntoF64 };
+// Descriptors for `runElementwise` (../../core/kernels/elementwise.ts): it picks the dtype's kernel,
+// and helper threads load this module by path and call it by name on element ranges.
+export const UNSCALE_INTO = perDtype(__filename, { unscaleIntoF32, unscaleIntoF64 });

@@ -7,15 +7,14 @@
  */
 import type { FloatArray } from "../../core/dtype";
 import { roundFor } from "./round";
-import { clipByNormF32, clipByNormF64, clipByValueF32, clipByValueF64, scaleF32, scaleF64, sumOfSquaresF32, sumOfSquaresF64 } from "../kernels";
-import { CLIP_BY_VALUE_F32, CLIP_BY_VALUE_F64, SCALE_BY_NORM_F32, SCALE_BY_NORM_F64, SCALE_F32, SCALE_F64, clipNormDenomF32, clipNormDenomF64 } from "../kernels/clip";
-import { parallelFor } from "../../core/kernels/threads";
-import { parallelSized } from "../shared-state";
+import { runElementwise } from "../../core/kernels/elementwise";
+import { sumOfSquaresF32, sumOfSquaresF64 } from "../kernels";
+import { CLIP_BY_VALUE, SCALE, SCALE_BY_NORM, clipNormDenomF32, clipNormDenomF64 } from "../kernels/clip";
 
 // The passes themselves are the per-dtype kernels in ../kernels (monomorphic: fast whatever
 // else ran in the process); this file keeps Keras's rules and their order. The norms are
 // reductions and stay on one thread (their summation order is part of the result); the scaling
-// passes of big tensors go through `parallelFor` (split by element ranges when shared).
+// passes go through `runElementwise` (the dtype's kernel; a big tensor split by element ranges).
 
 export interface ClipOptions {
   clipNorm: number | null;
@@ -35,15 +34,10 @@ export function sumOfSquares(g: FloatArray): number {
 
 /** `g ← g·c / max(‖g‖₂, c)`: a tensor longer than c is scaled onto the sphere of radius c; a zero tensor stays zero. */
 export function clipByNorm(g: FloatArray, c: number): void {
-  if (!parallelSized(g.length)) {
-    if (g instanceof Float32Array) clipByNormF32(g, c);
-    else clipByNormF64(g, c);
-  } else if (g instanceof Float32Array) {
-    const cr = Math.fround(c);
-    parallelFor(SCALE_BY_NORM_F32, [g], [cr, clipNormDenomF32(g, cr)], g.length);
-  } else {
-    parallelFor(SCALE_BY_NORM_F64, [g], [c, clipNormDenomF64(g, c)], g.length);
-  }
+  // The norm (a reduction) first, on one thread; then the elementwise scaling.
+  const cr = roundFor(g)(c);
+  const denom = g instanceof Float32Array ? clipNormDenomF32(g, cr) : clipNormDenomF64(g, cr);
+  runElementwise(SCALE_BY_NORM, [g], [cr, denom]);
 }
 
 /** `‖(g₁, …, gₙ)‖₂` over every element of every tensor. */
@@ -63,19 +57,13 @@ export function clipByGlobalNorm(gs: readonly FloatArray[], c: number): void {
   const cr = f(c);
   const scale = f(f(cr * Math.min(f(1 / n), f(1 / cr))) + (n - n));
   // A Float32Array store rounds g·scale exactly as fround would.
-  for (const g of gs) {
-    if (parallelSized(g.length)) parallelFor(g instanceof Float32Array ? SCALE_F32 : SCALE_F64, [g], [scale], g.length);
-    else if (g instanceof Float32Array) scaleF32(g, scale);
-    else scaleF64(g, scale);
-  }
+  for (const g of gs) runElementwise(SCALE, [g], [scale]);
 }
 
 /** `g ← clamp(g, −c, c)` elementwise. */
 export function clipByValue(g: FloatArray, c: number): void {
   const cr = roundFor(g)(c);
-  if (parallelSized(g.length)) parallelFor(g instanceof Float32Array ? CLIP_BY_VALUE_F32 : CLIP_BY_VALUE_F64, [g], [cr], g.length);
-  else if (g instanceof Float32Array) clipByValueF32(g, cr);
-  else clipByValueF64(g, cr);
+  runElementwise(CLIP_BY_VALUE, [g], [cr]);
 }
 
 /** Runs the active rule on `gs` in place (nothing when none is active). */

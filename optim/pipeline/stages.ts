@@ -4,41 +4,27 @@
  * rounding where Keras has it. `optimizer.ts` strings them together; each can be tested alone.
  */
 import type { FloatArray } from "../../core/dtype";
+import { runElementwise } from "../../core/kernels/elementwise";
 import { roundFor } from "./round";
-import { accumulateF32, accumulateF64, averageIntoF32, averageIntoF64, decayF32, decayF64, emaF32, emaF64, unscaleF32, unscaleF64 } from "../kernels";
-import { ACCUMULATE_F32, ACCUMULATE_F64, AVERAGE_INTO_F32, AVERAGE_INTO_F64 } from "../kernels/accumulate";
-import { DECAY_F32, DECAY_F64 } from "../kernels/decay";
-import { EMA_F32, EMA_F64 } from "../kernels/ema";
-import { UNSCALE_INTO_F32, UNSCALE_INTO_F64 } from "../kernels/unscale";
-import { parallelFor } from "../../core/kernels/threads";
-import { parallelSized } from "../shared-state";
+import { ACCUMULATE, AVERAGE_INTO } from "../kernels/accumulate";
+import { DECAY } from "../kernels/decay";
+import { EMA } from "../kernels/ema";
+import { UNSCALE_INTO } from "../kernels/unscale";
 
-// Each stage hands same-dtype typed arrays to its per-dtype kernel in ../kernels (monomorphic,
-// so it stays fast whatever else ran in the process); the generic loop only serves mixed inputs.
-// A big pass goes through `parallelFor`, split by element ranges when every array is shared.
+// Each stage hands its arrays to `runElementwise`, which calls the dtype's kernel in ../kernels
+// (monomorphic, so it stays fast whatever else ran in the process) and splits a big pass over the
+// helper threads; the generic loop after it only serves inputs of mixed dtypes.
 
 /** Static loss-scale unscaling: `out ← g / factor` (out may be g). */
 export function unscale(g: ArrayLike<number>, factor: number, out: FloatArray): void {
-  if (out instanceof Float32Array && g instanceof Float32Array) {
-    if (parallelSized(out.length)) return parallelFor(UNSCALE_INTO_F32, [g, out], [Math.fround(factor)], out.length);
-    return unscaleF32(g, Math.fround(factor), out);
-  }
-  if (out instanceof Float64Array && g instanceof Float64Array) {
-    if (parallelSized(out.length)) return parallelFor(UNSCALE_INTO_F64, [g, out], [factor], out.length);
-    return unscaleF64(g, factor, out);
-  }
   const fr = roundFor(out)(factor);
+  if (runElementwise(UNSCALE_INTO, [g, out], [fr])) return;
   for (let k = 0; k < out.length; k++) out[k] = g[k] / fr;
 }
 
 /** Non-update micro-step: `acc ← acc + g` (the raw, unclipped gradient). */
 export function accumulate(acc: FloatArray, g: ArrayLike<number>): void {
-  if (acc instanceof Float32Array && g instanceof Float32Array) {
-    return parallelSized(acc.length) ? parallelFor(ACCUMULATE_F32, [acc, g], [], acc.length) : accumulateF32(acc, g);
-  }
-  if (acc instanceof Float64Array && g instanceof Float64Array) {
-    return parallelSized(acc.length) ? parallelFor(ACCUMULATE_F64, [acc, g], [], acc.length) : accumulateF64(acc, g);
-  }
+  if (runElementwise(ACCUMULATE, [acc, g], [])) return;
   for (let k = 0; k < acc.length; k++) acc[k] += g[k];
 }
 
@@ -47,12 +33,7 @@ export function accumulate(acc: FloatArray, g: ArrayLike<number>): void {
  * is not first added to the accumulator, as in Keras). The result then serves as the gradient.
  */
 export function averageInto(acc: FloatArray, g: ArrayLike<number>, n: number): void {
-  if (acc instanceof Float32Array && g instanceof Float32Array) {
-    return parallelSized(acc.length) ? parallelFor(AVERAGE_INTO_F32, [acc, g], [n], acc.length) : averageIntoF32(acc, g, n);
-  }
-  if (acc instanceof Float64Array && g instanceof Float64Array) {
-    return parallelSized(acc.length) ? parallelFor(AVERAGE_INTO_F64, [acc, g], [n], acc.length) : averageIntoF64(acc, g, n);
-  }
+  if (runElementwise(AVERAGE_INTO, [acc, g], [n])) return;
   const r = roundFor(acc);
   for (let k = 0; k < acc.length; k++) acc[k] = r(g[k] + acc[k]) / n;
 }
@@ -67,9 +48,7 @@ export function maxInto(acc: FloatArray, g: ArrayLike<number>): void {
  * gradient), on the weights as they were before this step's update.
  */
 export function decoupledDecay(v: FloatArray, wd: number, lr: number): void {
-  if (parallelSized(v.length)) parallelFor(v instanceof Float32Array ? DECAY_F32 : DECAY_F64, [v], [wd, lr], v.length);
-  else if (v instanceof Float32Array) decayF32(v, wd, lr);
-  else decayF64(v, wd, lr);
+  runElementwise(DECAY, [v], [wd, lr]);
 }
 
 /**
@@ -77,12 +56,7 @@ export function decoupledDecay(v: FloatArray, wd: number, lr: number): void {
  * copy of the weights (no zero-init bias), then with the EMA momentum.
  */
 export function emaUpdate(avg: FloatArray, v: FloatArray, momentum: number): void {
-  if (avg instanceof Float32Array && v instanceof Float32Array) {
-    return parallelSized(avg.length) ? parallelFor(EMA_F32, [avg, v], [momentum], avg.length) : emaF32(avg, v, momentum);
-  }
-  if (avg instanceof Float64Array && v instanceof Float64Array) {
-    return parallelSized(avg.length) ? parallelFor(EMA_F64, [avg, v], [momentum], avg.length) : emaF64(avg, v, momentum);
-  }
+  if (runElementwise(EMA, [avg, v], [momentum])) return;
   const r = roundFor(avg);
   const m = r(momentum), om = r(1 - m);
   for (let k = 0; k < avg.length; k++) avg[k] = r(m * avg[k]) + r(om * v[k]);

@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import * as nd from "../../core";
 import { Tensor } from "../../core";
+import { OP_TABLE } from "../support/op-table";
 
 function strides(shape: number[]): number[] {
   const s = new Array(shape.length).fill(1);
@@ -41,14 +42,15 @@ function naiveBinary(a: Tensor, b: Tensor, f: (x: number, y: number) => number, 
 }
 
 describe("forward values against naive references", () => {
-  const binaries: [string, (a: Tensor, b: Tensor) => Tensor, (x: number, y: number) => number][] = [
-    ["add", nd.add, (x, y) => x + y],
-    ["sub", nd.sub, (x, y) => x - y],
-    ["mul", nd.mul, (x, y) => x * y],
-    ["div", nd.div, (x, y) => x / y],
-    ["maximum", nd.maximum, Math.max],
-    ["minimum", nd.minimum, Math.min],
-  ];
+  // The elementwise rows of the op table, each with its scalar reference.
+  const binaries: [string, (a: Tensor, b: Tensor) => Tensor, (x: number, y: number) => number][] = [];
+  const unaries: [string, (x: Tensor) => Tensor, (x: number) => number][] = [];
+  for (const row of OP_TABLE) {
+    if (row.naive === undefined || row.fixture === null) continue;
+    const call = row.fixture;
+    if ("binary" in row.naive) binaries.push([row.op, (a, b) => call([a, b], {}), row.naive.binary]);
+    else unaries.push([row.op, (x) => call([x], { min: -0.5, max: 0.7 }), row.naive.unary]);
+  }
   const shapePairs: [number[], number[], number[]][] = [
     [[2, 3], [2, 3], [2, 3]],
     [[2, 3], [3], [2, 3]],
@@ -64,6 +66,21 @@ describe("forward values against naive references", () => {
         expect(out.shape).to.deep.equal(so);
         close(out.values, naiveBinary(a, b, f, so));
       });
+    });
+  }
+
+  it("every elementwise row of the op table has a reference checked here", () => {
+    expect(binaries.map((b) => b[0])).to.deep.equal(["add", "sub", "mul", "div", "maximum", "minimum"]);
+    expect(unaries.length).to.be.greaterThan(10);
+  });
+
+  for (const [name, op, f] of unaries) {
+    it(`${name} against its scalar reference`, () => {
+      const x = r([3, 5], 40);
+      for (let i = 0; i < x.size; i++) if (name === "log" || name === "sqrt") x.values[i] = Math.abs(x.values[i]) + 0.1;
+      const out = op(x);
+      expect(out.shape).to.deep.equal([3, 5]);
+      close(out.values, Array.from(x.values, f));
     });
   }
 

@@ -14,6 +14,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import * as core from "../../core";
+import { FixtureArgs, FixtureCall, OP_TABLE } from "../support/op-table";
 
 type Tensor = core.Tensor;
 
@@ -28,28 +29,10 @@ interface Tol {
   atol: number;
   rtol: number;
 }
-/** The non-tensor arguments, named as in API.md (see the generator's header). */
-interface Args {
-  axis?: number | number[];
-  keepDims?: boolean;
-  b?: number;
-  exponent?: number;
-  min?: number;
-  max?: number;
-  approximate?: "none" | "tanh";
-  shape?: number[];
-  perm?: number[];
-  startAxis?: number;
-  begin?: number[];
-  size?: number[];
-  stride?: number | [number, number];
-  padding?: number | [number, number];
-  k?: number;
-}
 interface Case {
   op: string;
   label: string;
-  args: Args;
+  args: FixtureArgs;
   inputs: Input[];
   output: Blob;
   gradOutput: Blob;
@@ -72,92 +55,8 @@ const CORE_OPS = [
   "slice", "broadcastTo", "softmax", "logSoftmax", "conv2d", "maxPool2d", "avgPool2d",
 ];
 
-function axisNumber(a: Args, op: string): number {
-  if (typeof a.axis !== "number") throw new Error(`fixture for ${op} needs a numeric axis, got ${JSON.stringify(a.axis)}`);
-  return a.axis;
-}
-
-function need<T>(v: T | undefined, what: string): T {
-  if (v === undefined) throw new Error(`fixture is missing args.${what}`);
-  return v;
-}
-
-/** Reduction options exactly as the fixture gives them (none at all for a plain full reduction). */
-function reduceCall(f: (x: Tensor, opts?: { axis?: number | number[]; keepDims?: boolean }) => Tensor) {
-  return ([x]: Tensor[], a: Args): Tensor => {
-    if (a.axis === undefined && a.keepDims === undefined) return f(x);
-    const opts: { axis?: number | number[]; keepDims?: boolean } = {};
-    if (a.axis !== undefined) opts.axis = a.axis;
-    if (a.keepDims !== undefined) opts.keepDims = a.keepDims;
-    return f(x, opts);
-  };
-}
-
-/** A binary op whose second operand is either the second input or the JS number args.b. */
-function binaryCall(f: (x: Tensor | number, y: Tensor | number) => Tensor) {
-  return (ins: Tensor[], a: Args): Tensor => f(ins[0], a.b !== undefined ? a.b : ins[1]);
-}
-
-function poolOpts(a: Args): { stride?: number } | undefined {
-  return a.stride === undefined ? undefined : { stride: a.stride as number };
-}
-
-type Call = (inputs: Tensor[], args: Args) => Tensor;
-
-const OPS: Record<string, Call> = {
-  add: binaryCall(core.add),
-  sub: binaryCall(core.sub),
-  mul: binaryCall(core.mul),
-  div: binaryCall(core.div),
-  maximum: binaryCall(core.maximum),
-  minimum: binaryCall(core.minimum),
-  pow: ([x, e], a) => core.pow(x, a.exponent !== undefined ? a.exponent : e),
-  neg: ([x]) => core.neg(x),
-  exp: ([x]) => core.exp(x),
-  log: ([x]) => core.log(x),
-  sqrt: ([x]) => core.sqrt(x),
-  abs: ([x]) => core.abs(x),
-  square: ([x]) => core.square(x),
-  tanh: ([x]) => core.tanh(x),
-  sigmoid: ([x]) => core.sigmoid(x),
-  relu: ([x]) => core.relu(x),
-  softplus: ([x]) => core.softplus(x),
-  gelu: ([x], a) => (a.approximate === undefined ? core.gelu(x) : core.gelu(x, { approximate: a.approximate })),
-  clip: ([x], a) => core.clip(x, need(a.min, "min"), need(a.max, "max")),
-  where: ([c, x, y]) => core.where(c, x, y),
-  matmul: ([x, y]) => core.matmul(x, y),
-  sum: reduceCall(core.sum),
-  mean: reduceCall(core.mean),
-  max: reduceCall(core.max),
-  min: reduceCall(core.min),
-  logsumexp: reduceCall(core.logsumexp),
-  reshape: ([x], a) => core.reshape(x, need(a.shape, "shape")),
-  transpose: ([x], a) => (a.perm === undefined ? core.transpose(x) : core.transpose(x, a.perm)),
-  flatten: ([x], a) => (a.startAxis === undefined ? core.flatten(x) : core.flatten(x, a.startAxis)),
-  squeeze: ([x], a) => (a.axis === undefined ? core.squeeze(x) : core.squeeze(x, axisNumber(a, "squeeze"))),
-  unsqueeze: ([x], a) => core.unsqueeze(x, axisNumber(a, "unsqueeze")),
-  concat: (xs, a) => core.concat(xs, axisNumber(a, "concat")),
-  stack: (xs, a) => core.stack(xs, axisNumber(a, "stack")),
-  slice: ([x], a) => core.slice(x, need(a.begin, "begin"), need(a.size, "size")),
-  broadcastTo: ([x], a) => core.broadcastTo(x, need(a.shape, "shape")),
-  softmax: ([x], a) => (a.axis === undefined ? core.softmax(x) : core.softmax(x, axisNumber(a, "softmax"))),
-  logSoftmax: ([x], a) => (a.axis === undefined ? core.logSoftmax(x) : core.logSoftmax(x, axisNumber(a, "logSoftmax"))),
-  conv2d: ([x, w, b], a) => {
-    if (a.stride === undefined && a.padding === undefined) return b === undefined ? core.conv2d(x, w) : core.conv2d(x, w, b);
-    const opts: { stride?: number | [number, number]; padding?: number | [number, number] } = {};
-    if (a.stride !== undefined) opts.stride = a.stride;
-    if (a.padding !== undefined) opts.padding = a.padding;
-    return core.conv2d(x, w, b, opts);
-  },
-  maxPool2d: ([x], a) => {
-    const opts = poolOpts(a);
-    return opts === undefined ? core.maxPool2d(x, need(a.k, "k")) : core.maxPool2d(x, need(a.k, "k"), opts);
-  },
-  avgPool2d: ([x], a) => {
-    const opts = poolOpts(a);
-    return opts === undefined ? core.avgPool2d(x, need(a.k, "k")) : core.avgPool2d(x, need(a.k, "k"), opts);
-  },
-};
+/** How each fixture op is called: the `fixture` column of the op table. */
+const OPS: Record<string, FixtureCall> = Object.fromEntries(OP_TABLE.filter((r) => r.fixture !== null).map((r) => [r.op, r.fixture as FixtureCall]));
 
 function toTensor(b: Blob, requiresGrad = false): Tensor {
   return core.tensor(Float32Array.from(b.values), { shape: b.shape.slice(), requiresGrad });

@@ -70,12 +70,12 @@ function makeOptimizer(cls: string, config: Json, inner?: Optimizer): Optimizer 
 
 /** Emulates MirroredStrategy: update_step sees the gradient summed over `replicas` identical replicas. */
 function emulateReplicas(opt: Optimizer, replicas: number): void {
-  const o = opt as unknown as { updateStep(i: number, p: Float32Array, g: Float32Array, lr: number): void };
+  const o = opt as unknown as { updateStep(i: number, p: Float32Array, g: Float32Array, lr: number, wd: number): void };
   const original = o.updateStep.bind(opt);
-  o.updateStep = (i, p, g, lr) => {
+  o.updateStep = (i, p, g, lr, wd) => {
     const summed = new Float32Array(g.length);
     for (let k = 0; k < g.length; k++) for (let r = 0; r < replicas; r++) summed[k] += g[k];
-    original(i, p, summed, lr);
+    original(i, p, summed, lr, wd);
   };
 }
 

@@ -78,7 +78,7 @@ const rows: Row[] = [
   ["manualSeed: NaN", () => nd.manualSeed(NaN), ["seed", "NaN"]],
   // ---- core: ops
   ["mul: mixed dtypes", (w) => nd.mul(w.a, nd.zeros([2, 3], { dtype: "float64" })), ["mul", "float32", "float64"]],
-  ["pow: string exponent", (w) => nd.pow(w.a, "2" as never), ["pow", "string"]],
+  ["pow: string exponent", (w) => nd.pow(w.a, "2" as never), ["pow", "operand", "\"2\""]],
   ["matmul: batched inner mismatch", () => nd.matmul(nd.zeros([2, 3, 4]), nd.zeros([2, 5, 6])), ["matmul", "[2,3,4]", "[2,5,6]"]],
   ["matmul: batch dims do not broadcast", () => nd.matmul(nd.zeros([2, 3, 4]), nd.zeros([3, 4, 5])), ["matmul", "batch", "[2]", "[3]"]],
   ["conv2d: stride 0", () => nd.conv2d(nd.zeros([1, 1, 4, 4]), nd.zeros([1, 1, 2, 2]), undefined, { stride: 0 }), ["conv2d", "stride", "0"]],
