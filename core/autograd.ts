@@ -161,7 +161,8 @@ export function runBackward(root: Tensor, seed?: Tensor): void {
   }
 }
 
-type Fn = (...xs: Tensor[]) => Tensor;
+/** A function of tensors to one tensor, as `grad` and `valueAndGrad` take it. @example const f: Fn = (x) => x.square().sum(); */
+export type Fn = (...xs: Tensor[]) => Tensor;
 
 /**
  * The gradient function of a scalar-valued `f`: `grad(f)(x, y)` returns `[df/dx, df/dy]`.

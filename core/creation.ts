@@ -10,6 +10,7 @@ import { checkOptionKeys, show } from "./check";
 const CREATE_KEYS = ["shape", "dtype", "requiresGrad", "name"];
 const RANDOM_KEYS = ["dtype", "requiresGrad", "name", "seed"];
 
+/** Options of the creation functions (`tensor`, `zeros`, `full`, ...). @example zeros([2, 3], { dtype: "float64", requiresGrad: true }) */
 export interface CreateOptions {
   shape?: number[];
   dtype?: DType;
@@ -17,6 +18,7 @@ export interface CreateOptions {
   name?: string;
 }
 
+/** Options of `randn` / `rand`: those of creation plus a seed for a reproducible draw. @example randn([2, 3], { seed: 0 }) */
 export interface RandomOptions extends Omit<CreateOptions, "shape"> {
   seed?: number;
 }

@@ -9,6 +9,7 @@ import { Generator } from "./random";
 import { fmt } from "./shape";
 import { checkOptionKeys } from "./check";
 
+/** Options of `gradCheck`: step and tolerances. @example gradCheck(f, [x], { eps: 1e-6, atol: 1e-5 }) */
 export interface GradCheckOptions {
   eps?: number;
   atol?: number;
@@ -17,6 +18,7 @@ export interface GradCheckOptions {
   seed?: number;
 }
 
+/** What `gradCheck` found: whether the tape matched central differences, the largest error and where. @example gradCheck(f, [x]).ok // true */
 export interface GradCheckResult {
   ok: boolean;
   /** Largest |analytic - numeric| over all inputs and elements. */

@@ -6,8 +6,10 @@ import { NdArray, NestedArray, Tensor } from "./tensor";
 import { tensor } from "./creation";
 import { checkOptionKeys } from "./check";
 
+/** A constraint applied to a parameter after each optimizer step: "nonNeg" (max(v, 0), Keras's NonNeg) or a function. @example new Parameter(w, { constraint: "nonNeg" }) */
 export type Constraint = "nonNeg" | ((p: Tensor) => Tensor);
 
+/** Options of `new Parameter(...)`. @example new Parameter(randn([3, 1]), { name: "w", trainable: true }) */
 export interface ParameterOptions {
   name?: string;
   dtype?: DType;

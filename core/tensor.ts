@@ -14,6 +14,7 @@ import { DType, FloatArray, allocate, dtypeOf } from "./dtype";
 import { Shape, fmt, sizeOf, stridesOf } from "./shape";
 import { formatTensor } from "./format";
 
+/** The ndarray view underneath a tensor (`t.data`), from the npm package `ndarray`. @example const nd: NdArray = t.data; nd.get(0, 1) */
 export type NdArray = ndarray.NdArray<FloatArray>;
 
 /**
@@ -26,10 +27,12 @@ export interface TapeNode {
   /** Gradients for each input (null where an input needs none). Runs with grad mode off. */
   backward: (gradOutput: Tensor) => (Tensor | null)[];
 }
+/** Nested JS arrays of numbers, as `tensor([[1, 2], [3, 4]])` takes them. @example const rows: NestedArray = [[1, 2], [3, 4]] */
 export type NestedArray = number | NestedArray[];
 
 let nextId = 1;
 
+/** Options of `new Tensor(values, shape, opts)`. @example new Tensor(new Float32Array(4), [2, 2], { requiresGrad: true }) */
 export interface TensorOptions {
   requiresGrad?: boolean;
   name?: string;
@@ -133,6 +136,7 @@ export class Tensor {
     return new Tensor(out, this.shape, { name: this.name });
   }
 
+  /** The tensor printed as NumPy does, with its shape and dtype. @example String(tensor([1, 2])) // "tensor([1, 2], shape=[2], dtype=float32)" */
   toString(): string {
     return formatTensor(this);
   }

@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as zlib from "zlib";
 
+/** An IDX file's contents: its dimensions and its raw uint8 data. @example readIdx("t10k-labels-idx1-ubyte").dims // [10000] */
 export interface IdxArray {
   dims: number[];
   data: Uint8Array;

@@ -10,3 +10,4 @@
 export { loadMnist, loadFashionMnist, hasFashionMnist, FASHION_CLASSES, FASHION_MNIST_DIR } from "./mnist";
 export type { ImageDataset, LoadOptions } from "./mnist";
 export { readIdx } from "./idx";
+export type { IdxArray } from "./idx";

@@ -12,6 +12,7 @@ import * as path from "path";
 import { Tensor } from "../core";
 import { readIdx } from "./idx";
 
+/** An image data set as tensors: images, labels and class names. @example const { x, y, classes } = loadMnist("test") */
 export interface ImageDataset {
   /** Images, [n, 1, 28, 28] (NCHW) or [n, 784] when `flatten` is set; float32. */
   x: Tensor;
@@ -21,6 +22,7 @@ export interface ImageDataset {
   classes: string[];
 }
 
+/** Options of `loadMnist` / `loadFashionMnist`. @example loadMnist("train", { subset: 1000, flatten: true }) */
 export interface LoadOptions {
   /** Take the first `subset` samples only (the files' order, which mixes classes). */
   subset?: number;

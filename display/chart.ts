@@ -17,6 +17,7 @@ function logTicks(lo: number, hi: number): number[] {
   return out.length >= 2 ? out : ticks(lo, hi);
 }
 
+/** One line of a chart: its name (the legend) and its y values (x defaults to 0, 1, 2, ...). @example { name: "loss", y: [1, 0.5, 0.2] } */
 export interface Series {
   name: string;
   /** y values; x is 1..n unless `x` is given */
@@ -26,6 +27,7 @@ export interface Series {
   dashed?: boolean;
 }
 
+/** Options of `lineChart`: title, axis labels, log scale, size. @example lineChart(series, { title: "loss", logY: true }) */
 export interface ChartOptions {
   title?: string;
   xLabel?: string;

@@ -6,6 +6,7 @@
 import { pngDataUri } from "./png";
 import { PALETTE, esc, label, ticks } from "./svg";
 
+/** A path drawn over a contour plot: its name and the points visited. @example { name: "Lion", points: [[-1, 2], [-0.9, 1.9]] } */
 export interface Trajectory {
   name: string;
   /** the visited points, in order */
@@ -13,6 +14,7 @@ export interface Trajectory {
   color?: string;
 }
 
+/** Options of `contourPlot`: the plotted box, levels, trajectories and size. @example contourPlot(f, { x: [-2, 2], y: [-1, 3] }) */
 export interface ContourOptions {
   x: [number, number];
   y: [number, number];

@@ -7,8 +7,10 @@ import { toDot } from "../core";
 import type { Tensor } from "../core";
 import { svgFragment } from "./svg";
 
+/** An autograd graph as a picture: SVG when Graphviz is installed, a text tree otherwise. @example renderGraph(loss).kind // "svg" or "text" */
 export type GraphPicture = { kind: "svg"; svg: string } | { kind: "text"; text: string };
 
+/** Options of the graph pictures (`showGraph`, `renderGraph`): the Graphviz `dot` to use, or false for the text tree. @example showGraph(loss, { dot: false }) */
 export interface GraphOptions {
   /** the Graphviz binary (default "dot"); false skips Graphviz and gives the text tree */
   dot?: string | false;

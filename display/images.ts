@@ -7,6 +7,7 @@ import type { Tensor } from "../core";
 import { pngDataUri } from "./png";
 import { esc } from "./svg";
 
+/** Options of `imageGrid`: which images, columns, scale, and labels/predictions to caption them with. @example imageGrid(x, { cols: 10, labels: y }) */
 export interface ImageGridOptions {
   /** which images to draw (default: the first `max`) */
   indices?: number[];

@@ -2,6 +2,7 @@
 
 export type Cell = string | number;
 
+/** One section of `htmlReport`: a heading, then text, SVG pictures and a table. @example { heading: "Results", table: { columns: ["lr", "acc"], rows: [[0.001, 0.97]] } } */
 export interface ReportSection {
   heading: string;
   /** Paragraph text (escaped). */

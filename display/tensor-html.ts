@@ -9,6 +9,7 @@
 import type { Tensor } from "../core";
 import { esc } from "./svg";
 
+/** Options of `show` / `tensorHtml` for tensors: how many rows and columns to print. @example show(x, { maxRows: 5, digits: 3 }) */
 export interface TensorHtmlOptions {
   /** rows shown before eliding the middle (default 8) */
   maxRows?: number;

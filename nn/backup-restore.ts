@@ -23,6 +23,7 @@ import type { OptimizerState } from "../optim/types";
 import { TrainingState, decodeTrainingState, encodeTrainingState, moduleGenerators } from "./training-state";
 import { checkpointPath, deleteCheckpoint, readCheckpoint, writeCheckpoint } from "./backup-file";
 
+/** Options of `BackupAndRestore` (Keras's): how often to save, and whether to delete the backup when training ends. @example new BackupAndRestore("backup", { saveFreq: 100 }) */
 export interface BackupAndRestoreOptions {
   /** "epoch" (default): save at the end of every epoch; N: every N batches. */
   saveFreq?: "epoch" | number;
@@ -71,6 +72,7 @@ export class BackupAndRestore extends BaseCallback {
     super.setContext(ctx);
   }
 
+  /** Restores the whole training state from the backup, when one exists (fit then resumes where it stopped). */
   onTrainBegin(): void {
     const ctx = this.context("BackupAndRestore");
     this.batchesSinceSave = 0;
@@ -81,6 +83,7 @@ export class BackupAndRestore extends BaseCallback {
     this.restore(ctx, state);
   }
 
+  /** With `saveFreq: N`, saves the training state every N batches. */
   onBatchEnd(): void {
     if (this.saveFreq === "epoch") return;
     if (++this.batchesSinceSave >= this.saveFreq) {
@@ -89,10 +92,12 @@ export class BackupAndRestore extends BaseCallback {
     }
   }
 
+  /** With `saveFreq: "epoch"`, saves the training state at the end of each epoch. */
   onEpochEnd(_epoch: number, _logs: Logs): void {
     if (this.saveFreq === "epoch") this.save();
   }
 
+  /** Training finished: deletes the backup (unless `deleteCheckpoint: false`). */
   onTrainEnd(): void {
     if (this.deleteCheckpoint) deleteCheckpoint(this.dir);
   }

@@ -7,9 +7,11 @@ import type { Callback, TrainContext } from "./callbacks";
  */
 export abstract class BaseCallback implements Callback {
   protected ctx?: TrainContext;
+  /** Keeps the training context for the hooks (subclasses that override it call super). */
   setContext(ctx: TrainContext): void {
     this.ctx = ctx;
   }
+  /** The training context; throws, naming the callback, when used outside fit. */
   protected context(name: string): TrainContext {
     if (!this.ctx) throw new Error(`${name}: used outside fit (no training context was set)`);
     return this.ctx;

@@ -53,21 +53,31 @@ export interface TrainContext {
 
 /** A training callback: implement any subset of the hooks. */
 export interface Callback {
+  /** Called once before training with what the callback may use (model, optimizer, params, print). */
   setContext?(ctx: TrainContext): void;
+  /** Before the first epoch. */
   onTrainBegin?(logs: Logs): void;
+  /** After the last epoch (or an early stop); logs hold the last epoch's values. */
   onTrainEnd?(logs: Logs): void;
+  /** Before epoch `epoch` (0-based). */
   onEpochBegin?(epoch: number, logs: Logs): void;
+  /** After epoch `epoch` and its validation; logs hold its loss, metrics and val_ values. */
   onEpochEnd?(epoch: number, logs: Logs): void;
+  /** Before batch `batch` of the epoch (0-based). */
   onBatchBegin?(batch: number, logs: Logs): void;
   /** After the optimizer step; logs hold the epoch's running means so far and the batch `size`. */
   onBatchEnd?(batch: number, logs: Logs): void;
-  /** Around the validation pass at the end of each epoch. */
+  /** Before the validation pass at the end of each epoch. */
   onTestBegin?(logs: Logs): void;
+  /** After the validation pass; logs hold the val_ values. */
   onTestEnd?(logs: Logs): void;
 }
 
-/** Calls every callback's hook in order. */
-export class CallbackList {
+/**
+ * Calls every callback's hook in order (what `fit` uses; each method is the hook of `Callback`).
+ * @example new CallbackList([new EarlyStopping()]).onEpochEnd(0, { loss: 0.3 })
+ */
+export class CallbackList implements Required<Callback> {
   constructor(readonly callbacks: Callback[] = []) {
     if (!Array.isArray(callbacks) || callbacks.some((c) => typeof c !== "object" || c === null)) {
       throw new Error("fit: callbacks must be an array of objects with onEpochEnd/onBatchEnd/... methods");
@@ -88,7 +98,8 @@ export class CallbackList {
 // extend it without an import cycle through this file (an ES-module bundle would see it undefined).
 export { BaseCallback } from "./callback-base";
 
-type Mode = "auto" | "min" | "max";
+/** Whether the monitored value should fall ("min"), rise ("max"), or "auto" (max for accuracy-like names). @example new EarlyStopping({ monitor: "val_accuracy", mode: "max" }) */
+export type Mode = "auto" | "min" | "max";
 
 /** "auto" → "max" for accuracy/AUC-like names, else "min" (Keras's fallback rule). */
 function resolveMode(mode: Mode, monitor: string, where: string): "min" | "max" {
@@ -103,6 +114,7 @@ function snapshot(model: Module): Record<string, Tensor> {
   return out;
 }
 
+/** Options of `EarlyStopping` (Keras's): what to monitor, how much is an improvement, and how long to wait. @example new EarlyStopping({ monitor: "val_loss", patience: 3, restoreBestWeights: true }) */
 export interface EarlyStoppingOptions {
   /** Log key to watch (default "val_loss"). */
   monitor?: string;
@@ -156,6 +168,7 @@ export class EarlyStopping extends BaseCallback {
     resolveMode(this.modeSetting, this.monitor, where);
   }
 
+  /** Resets the wait counter and the best value seen. */
   onTrainBegin(): void {
     this.mode = resolveMode(this.modeSetting, this.monitor, "EarlyStopping");
     this.wait = 0;
@@ -169,6 +182,7 @@ export class EarlyStopping extends BaseCallback {
     return this.mode === "min" ? value + this.minDelta < reference : value - this.minDelta > reference;
   }
 
+  /** Compares the monitored value with the best so far; stops training after `patience` epochs without improvement. */
   onEpochEnd(epoch: number, logs: Logs): void {
     const ctx = this.context("EarlyStopping");
     const current = logs[this.monitor];
@@ -198,6 +212,7 @@ export class EarlyStopping extends BaseCallback {
     }
   }
 
+  /** Reports the stop and, with `restoreBestWeights`, puts the best epoch's weights back. */
   onTrainEnd(): void {
     const ctx = this.context("EarlyStopping");
     if (this.stoppedEpoch > 0 && this.verbose > 0) ctx.print(`Epoch ${this.stoppedEpoch + 1}: early stopping`);
@@ -208,6 +223,7 @@ export class EarlyStopping extends BaseCallback {
   }
 }
 
+/** Options of `ModelCheckpoint` (Keras's). @example new ModelCheckpoint("best.safetensors", { monitor: "val_loss", saveBestOnly: true }) */
 export interface ModelCheckpointOptions {
   monitor?: string;
   /** Save only when `monitor` improved on the best so far (default false: every epoch). */
@@ -249,6 +265,7 @@ export class ModelCheckpoint extends BaseCallback {
     this.save = opts.save ?? saveWeights;
   }
 
+  /** Saves the weights to the formatted path (every epoch, or only when `monitor` improved). */
   onEpochEnd(epoch: number, logs: Logs): void {
     const ctx = this.context("ModelCheckpoint");
     const path = formatPath(this.filepath, epoch, logs);
@@ -307,15 +324,18 @@ export class SwapEmaWeights extends BaseCallback {
     this.swapped = !this.swapped;
   }
 
+  /** Swaps the EMA weights in before validation (once the optimizer has built them). */
   onTestBegin(): void {
     const ctx = this.context("SwapEmaWeights");
     if (!this.swapped && ctx.optimizer.isBuilt !== false) this.swap();
   }
 
+  /** Swaps the training weights back after validation. */
   onTestEnd(): void {
     if (this.swapped) this.swap();
   }
 
+  /** Leaves the training weights in place if training stopped mid-validation. */
   onTrainEnd(): void {
     if (this.swapped) this.swap();
   }
@@ -326,3 +346,4 @@ export const EmaEvaluation = SwapEmaWeights;
 
 export { BackupAndRestore } from "./backup-restore";
 export type { BackupAndRestoreOptions } from "./backup-restore";
+export type { LoopPosition, ResumePoint } from "./fit-state";

@@ -11,6 +11,7 @@ import { Metric, ResolvedMetric, resolveMetrics } from "./metrics";
 import type { Logs } from "./callbacks";
 import { checkOptionKeys, show } from "../core/check";
 
+/** Options of `evaluate`: the loss, metrics and batch size. @example evaluate(model, test, { loss: "crossEntropy", metrics: ["accuracy"] }) */
 export interface EvaluateOptions {
   /** The loss to report as `loss` (a function or a name of nn.losses); omit to report metrics only. */
   loss?: LossOption;

@@ -57,6 +57,7 @@ import { evaluateLogs, inEvalMode, lossValue } from "./evaluate";
 import { checkOptionKeys, show } from "../core/check";
 import { LoopPosition, ResumePoint, allModules, beforeFit } from "./fit-state";
 
+/** Options of `fit` (Keras's `model.fit`): optimizer, loss, epochs, batch size, validation, callbacks, ... @example fit(model, data, { optimizer, loss: "crossEntropy", epochs: 2, batchSize: 64 }) */
 export interface FitOptions {
   /** Any optim.Optimizer (or an object with step/zeroGrad). */
   optimizer: OptimizerLike;

@@ -22,14 +22,17 @@ export type { LayerNormOptions } from "./layers/layernorm";
 export { Sequential } from "./layers/sequential";
 export type { LayerOptions } from "./layers/common";
 
+/** Loss functions: crossEntropy (fused with log-softmax), mse, binaryCrossEntropy. */
 export * as losses from "./losses";
 export type { Reduction, LossOptions, BCEOptions } from "./losses";
+/** Weight initializers (PyTorch/Keras formulas), seeded: glorot, he, zeros, ones. */
 export * as init from "./init";
 export type { InitOptions } from "./init";
 
 export { serializeSafetensors, parseSafetensors, readSafetensorsEntries, readSafetensorsMetadata, saveWeightsBytes, loadWeightsBytes } from "./safetensors";
 export type { SaveWeightsOptions, SerializeOptions } from "./safetensors";
 export type { SafetensorsDType, StorageDType } from "./safetensors-dtypes";
+export { SAFETENSORS_DTYPES } from "./safetensors-dtypes";
 export { saveWeights, loadWeights } from "./weights-file";
 export { writeFileAtomic } from "./atomic-write";
 
@@ -40,6 +43,7 @@ export { evaluate, predict } from "./evaluate";
 export type { EvaluateOptions } from "./evaluate";
 export { History } from "./history";
 export type { HistoryRecord } from "./history";
+/** Callbacks for `fit` (Keras's): EarlyStopping, ModelCheckpoint, SwapEmaWeights, BackupAndRestore, and the hooks they use. */
 export * as callbacks from "./callbacks";
 export type { Callback, TrainContext, Logs } from "./callbacks";
 export { accuracy } from "./metrics";

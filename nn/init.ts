@@ -14,6 +14,7 @@ import { Tensor } from "../core";
 import { Generator, generatorFor } from "../core/random";
 import { Shape, checkShape, sizeOf } from "../core/shape";
 
+/** Options of the initializers: a seed for a reproducible draw, and the dtype. @example nn.init.heNormal([64, 32], { seed: 0 }) */
 export interface InitOptions {
   /** Seed for a fresh generator; without it the global one (`manualSeed`) is used. */
   seed?: number;

@@ -10,8 +10,10 @@ import { fmt, sameShape } from "../core/shape";
 import { show } from "../core/check";
 import { checkTensor } from "../core/ops/operand";
 
+/** How a loss reduces over the batch: "mean" (default), "sum", or "none" (one value per sample). @example mse(pred, y, { reduction: "sum" }) */
 export type Reduction = "mean" | "sum" | "none";
 
+/** Options of every loss. @example crossEntropy(logits, labels, { reduction: "none" }) */
 export interface LossOptions {
   reduction?: Reduction;
 }
@@ -80,6 +82,7 @@ export function mse(pred: Tensor, target: Tensor | number[], opts: LossOptions =
   return reduce(pred.sub(t).square(), opts.reduction, "mse");
 }
 
+/** Options of `binaryCrossEntropy`: whether the input is logits (the stable fused form) or probabilities. @example binaryCrossEntropy(logits, y, { fromLogits: true }) */
 export interface BCEOptions extends LossOptions {
   /** true: the input holds logits (stable sigmoid form); false (default): probabilities in [0, 1]. */
   fromLogits?: boolean;

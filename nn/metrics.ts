@@ -18,6 +18,7 @@ import { show } from "../core/check";
 /** A custom metric: `fn` returns the batch mean (a number); it is averaged over samples. */
 export interface MetricFn {
   name: string;
+  /** The metric of one batch: predictions and labels in, the batch mean out. */
   fn: (pred: Tensor, y: Labels) => number;
 }
 

@@ -5,6 +5,7 @@
 import type { Parameter, Tensor } from "../core";
 import { show } from "../core/check";
 
+/** What `fit` needs of an optimizer (every ndgrad optimizer is one). @example const opt: OptimizerLike = new optim.Lion() */
 export interface OptimizerLike {
   /** One update from each param's `.grad` (a micro-step when the optimizer accumulates). */
   step(params: Parameter[]): void;

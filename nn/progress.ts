@@ -10,6 +10,7 @@ import type { Logs } from "./callbacks";
 
 /** Where output goes: process.stdout by default; tests pass a fake with `isTTY` set as needed. */
 export interface OutputStream {
+  /** Writes a piece of text (a line ends with "\n"; a bar redraw starts with "\r"). */
   write(chunk: string): unknown;
   isTTY?: boolean;
 }

@@ -14,6 +14,7 @@
 
 /** The dtypes the format defines. */
 export const SAFETENSORS_DTYPES = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"] as const;
+/** A safetensors dtype name. @example const d: SafetensorsDType = "F16" */
 export type SafetensorsDType = (typeof SAFETENSORS_DTYPES)[number];
 
 /** Bytes per element of the dtypes ndgrad reads and writes (the F8 ones it rejects). */

@@ -11,6 +11,7 @@ import { AdamBase, AdamOptions, ADAM_CONFIG_KEYS } from "./adam";
 import { registerOptimizer, optionsFromKerasConfig } from "./registry";
 import { fail } from "../core/check";
 
+/** AdamW's options: Adam's, with a decoupled weight decay that defaults to 0.004 (Keras). @example new AdamW({ learningRate: 1e-3, weightDecay: 0.01 }) */
 export type AdamWOptions = AdamOptions;
 
 /**

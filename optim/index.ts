@@ -26,5 +26,8 @@ export type { SerializedOptimizer } from "./registry";
 export { stateToJSON, stateFromJSON } from "./state-json";
 export type { OptimizerStateJSON, TensorJSON } from "./state-json";
 export type { OptimizerOptions, OptimizerState, LearningRate, LearningRateSchedule, Hyper } from "./types";
+/** Learning-rate schedules with Keras's formulas and configs (ExponentialDecay, CosineDecay with warmup, ...). */
 export * as schedules from "./schedules";
+/** The optimizer pipeline's stages as functions over raw arrays (clipping, unscaling, accumulation, decay, EMA), for custom optimizers. */
 export * as pipeline from "./pipeline";
+export type { SlotEntries } from "./state-dict";

@@ -25,6 +25,7 @@ import { SerializedOptimizer, deserializeOptimizer, registerOptimizer, serialize
 import type { LearningRate, OptimizerState } from "./types";
 import { camelCase, checkNumber, checkOptions, fail, show } from "../core/check";
 
+/** Options of `LossScaleOptimizer` (Keras's): the initial scale and how many finite steps double it. @example new LossScaleOptimizer(inner, { initialScale: 1024 }) */
 export interface LossScaleOptimizerOptions {
   /** Starting scale (default 2^15). */
   initialScale?: number;

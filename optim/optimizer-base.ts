@@ -120,6 +120,7 @@ export abstract class OptimizerCore {
     return this.lr;
   }
 
+  /** The learning rate at the current iteration (a schedule or function evaluated), as float32. */
   protected evalLearningRate(): number {
     const v = this.learningRate;
     if (!inRange(v, { min: 0 })) throw new Error(`${this.className}: learningRate ${typeof this.lr === "function" ? "function" : "schedule"} returned ${show(v)} at step ${this.rawIterations}, must be a finite number >= 0`);
@@ -164,6 +165,7 @@ export abstract class OptimizerCore {
     return names.concat(this.slotNames());
   }
 
+  /** The optimizer's slots by name (Keras's names in camelCase), one array per parameter. */
   protected slotEntries(): SlotEntries {
     const out: SlotEntries = [];
     if (this.useEma) out.push(["averages", this.averages]);

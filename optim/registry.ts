@@ -15,6 +15,7 @@ export function registerOptimizer(className: string, fromConfig: FromConfig): vo
   registry.set(className.toLowerCase(), { className, fromConfig });
 }
 
+/** An optimizer as Keras serialises it. @example serializeOptimizer(new Lion()).class_name // "Lion" */
 export interface SerializedOptimizer {
   module: string; class_name: string; config: Record<string, unknown>; registered_name: string | null;
 }

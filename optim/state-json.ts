@@ -13,12 +13,14 @@ import { sizeOf } from "../core/shape";
 import type { OptimizerState } from "./types";
 import { fail } from "../core/check";
 
+/** A tensor in an optimizer state JSON: shape, dtype and its values as plain numbers (exact: float32 and float64 round-trip through JSON). @example stateToJSON(opt.stateDict()).slots.momentums[0].shape */
 export interface TensorJSON {
   shape: number[];
   dtype: DType;
   values: number[];
 }
 
+/** `stateToJSON(opt.stateDict())`: the state dict with tensors as `TensorJSON`, ready for JSON.stringify. @example JSON.stringify(stateToJSON(opt.stateDict())) */
 export interface OptimizerStateJSON {
   config: Record<string, unknown>;
   iterations: number;

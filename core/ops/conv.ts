@@ -23,6 +23,7 @@ import { checkOptionKeys, pair, show } from "../check";
 import { Tensor } from "../tensor";
 import { checkTensor } from "./operand";
 
+/** Options of `conv2d` (PyTorch's): stride and zero padding, each a number or [h, w]. @example conv2d(x, w, b, { stride: 2, padding: 1 }) */
 export interface Conv2dOptions {
   /** Step between windows: one number for both axes, or [h, w]. Default 1. */
   stride?: number | [number, number];

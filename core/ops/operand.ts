@@ -14,6 +14,7 @@ export function checkTensor(op: string, arg: string, v: unknown): asserts v is T
   if (!(v instanceof Tensor)) throw new Error(`${op}: ${arg} must be a Tensor, got ${show(v)}`);
 }
 
+/** An operand of a binary op: a Tensor, or a JS number (a scalar of the other operand's dtype). @example add(x, 1) */
 export type TensorLike = Tensor | number;
 
 /** `x` as a tensor; numbers become scalars of `dtype`. */

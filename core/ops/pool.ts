@@ -13,6 +13,7 @@ import { Tensor } from "../tensor";
 import { pair } from "../check";
 import { checkTensor } from "./operand";
 
+/** Options of `maxPool2d` / `avgPool2d`: the stride, a number or [h, w] (default: the kernel size). @example maxPool2d(x, 2, { stride: 2 }) */
 export interface Pool2dOptions {
   /** Step between windows: one number for both axes, or [h, w]. Defaults to the window size. */
   stride?: number | [number, number];

@@ -12,6 +12,7 @@ import { axisView } from "./axes";
 import { checkOptionKeys } from "../check";
 import { checkTensor } from "./operand";
 
+/** Options of the reductions: which axes (default all) and whether to keep them as size 1. @example sum(x, { axis: 1, keepDims: true }) */
 export interface ReduceOptions {
   axis?: number | number[];
   keepDims?: boolean;

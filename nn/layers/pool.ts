@@ -5,6 +5,7 @@ import { Module } from "../module";
 import { checkInput } from "./common";
 import { checkOptionKeys, pair } from "../../core/check";
 
+/** Options of `MaxPool2d` / `AvgPool2d`. @example new nn.MaxPool2d(2, { stride: 2 }) */
 export interface PoolLayerOptions {
   /** Step between windows: a number or [h, w]; defaults to the window size, as PyTorch. */
   stride?: number | [number, number];
@@ -21,6 +22,7 @@ abstract class Pool2d extends Module {
     this.stride = opts.stride === undefined ? this.kernelSize : pair(opts.stride, layer, "stride", 1);
   }
 
+  /** Throws, naming the layer, unless `x` is a 4-D NCHW tensor. */
   protected check(x: Tensor): void {
     checkInput(x, this.layer);
     const [kh, kw] = this.kernelSize;

@@ -16,6 +16,7 @@ import { CLIP_BY_VALUE, SCALE, SCALE_BY_NORM, clipNormDenomF32, clipNormDenomF64
 // reductions and stay on one thread (their summation order is part of the result); the scaling
 // passes go through `runElementwise` (the dtype's kernel; a big tensor split by element ranges).
 
+/** The clipping settings of an optimizer (at most one of them). @example { globalClipNorm: 1 } */
 export interface ClipOptions {
   clipNorm: number | null;
   clipValue: number | null;

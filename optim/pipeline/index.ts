@@ -3,3 +3,4 @@ export { clipByNorm, clipByGlobalNorm, clipByValue, clipInPlace, clipActive, glo
 export type { ClipOptions } from "./clip";
 export { unscale, accumulate, averageInto, maxInto, decoupledDecay, emaUpdate, swapContents } from "./stages";
 export { roundFor } from "./round";
+export type { Round } from "./round";

@@ -5,6 +5,7 @@
  */
 import type { FloatArray } from "../../core/dtype";
 
+/** Rounding to the working dtype: Math.fround for float32, the identity for float64. @example const r: Round = roundFor("float32"); */
 export type Round = (x: number) => number;
 
 const identity: Round = (x) => x;

@@ -2,6 +2,7 @@
 import { checkNumber, checkOptionKeys, checkOptions } from "../../core/check";
 import { LearningRateSchedule, checkStep, optionsFromConfig, checkName, f } from "./base";
 
+/** Options of `CosineDecayRestarts` (Keras's arguments in camelCase). @example new CosineDecayRestarts({ initialLearningRate: 1e-3, firstDecaySteps: 1000, tMul: 2, mMul: 0.9 }) */
 export interface CosineDecayRestartsOptions {
   initialLearningRate: number; firstDecaySteps: number; tMul?: number; mMul?: number; alpha?: number; name?: string;
 }
@@ -52,6 +53,7 @@ export class CosineDecayRestarts extends LearningRateSchedule {
     return { initial_learning_rate: this.initialLearningRate, first_decay_steps: this.firstDecaySteps, t_mul: this.tMul, m_mul: this.mMul, alpha: this.alpha, name: this.name };
   }
 
+  /** Rebuilds the schedule from its Keras config (snake_case keys, as `getConfig()` gives). @example CosineDecayRestarts.fromConfig(schedule.getConfig()) */
   static fromConfig(config: Record<string, unknown>): CosineDecayRestarts {
     return new CosineDecayRestarts(optionsFromConfig("CosineDecayRestarts", config, CosineDecayRestarts.configKeys) as unknown as CosineDecayRestartsOptions);
   }

@@ -2,6 +2,7 @@
 import { checkNumber, checkOptionKeys, checkOptions } from "../../core/check";
 import { LearningRateSchedule, checkStep, optionsFromConfig, checkName, f } from "./base";
 
+/** Options of `CosineDecay` (Keras's arguments in camelCase). @example new CosineDecay({ initialLearningRate: 0, decaySteps: 9000, warmupTarget: 1e-3, warmupSteps: 1000, alpha: 0.1 }) */
 export interface CosineDecayOptions {
   initialLearningRate: number; decaySteps: number; alpha?: number; name?: string;
   /** Linear warmup from `initialLearningRate` to this value over `warmupSteps`, then cosine decay from it. */
@@ -52,6 +53,7 @@ export class CosineDecay extends LearningRateSchedule {
     return { initial_learning_rate: this.initialLearningRate, decay_steps: this.decaySteps, alpha: this.alpha, name: this.name, warmup_target: this.warmupTarget, warmup_steps: this.warmupSteps };
   }
 
+  /** Rebuilds the schedule from its Keras config (snake_case keys, as `getConfig()` gives). @example CosineDecay.fromConfig(schedule.getConfig()) */
   static fromConfig(config: Record<string, unknown>): CosineDecay {
     return new CosineDecay(optionsFromConfig("CosineDecay", config, CosineDecay.configKeys) as unknown as CosineDecayOptions);
   }

@@ -2,6 +2,7 @@
 import { checkOptionKeys, checkOptions, fail, show } from "../../core/check";
 import { LearningRateSchedule, checkStep, optionsFromConfig, checkName, f } from "./base";
 
+/** Options of `PiecewiseConstantDecay` (Keras's arguments in camelCase). @example new PiecewiseConstantDecay({ boundaries: [1000, 2000], values: [1e-3, 5e-4, 1e-4] }) */
 export interface PiecewiseConstantDecayOptions { boundaries: number[]; values: number[]; name?: string }
 
 /**
@@ -45,6 +46,7 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
     return { boundaries: this.boundaries.slice(), values: this.values.slice(), name: this.name };
   }
 
+  /** Rebuilds the schedule from its Keras config (snake_case keys, as `getConfig()` gives). @example PiecewiseConstantDecay.fromConfig(schedule.getConfig()) */
   static fromConfig(config: Record<string, unknown>): PiecewiseConstantDecay {
     return new PiecewiseConstantDecay(optionsFromConfig("PiecewiseConstantDecay", config, PiecewiseConstantDecay.configKeys) as unknown as PiecewiseConstantDecayOptions);
   }

@@ -2,6 +2,7 @@
 import { checkBoolean, checkNumber, checkOptionKeys, checkOptions } from "../../core/check";
 import { LearningRateSchedule, checkStep, optionsFromConfig, checkName, f } from "./base";
 
+/** Options of `PolynomialDecay` (Keras's arguments in camelCase). @example new PolynomialDecay({ initialLearningRate: 1e-3, decaySteps: 10000, endLearningRate: 1e-5, power: 2 }) */
 export interface PolynomialDecayOptions {
   initialLearningRate: number; decaySteps: number; endLearningRate?: number; power?: number; cycle?: boolean; name?: string;
 }
@@ -43,6 +44,7 @@ export class PolynomialDecay extends LearningRateSchedule {
     return { initial_learning_rate: this.initialLearningRate, decay_steps: this.decaySteps, end_learning_rate: this.endLearningRate, power: this.power, cycle: this.cycle, name: this.name };
   }
 
+  /** Rebuilds the schedule from its Keras config (snake_case keys, as `getConfig()` gives). @example PolynomialDecay.fromConfig(schedule.getConfig()) */
   static fromConfig(config: Record<string, unknown>): PolynomialDecay {
     return new PolynomialDecay(optionsFromConfig("PolynomialDecay", config, PolynomialDecay.configKeys) as unknown as PolynomialDecayOptions);
   }

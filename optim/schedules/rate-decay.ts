@@ -2,6 +2,7 @@
 import { checkBoolean, checkNumber, checkOptionKeys, checkOptions } from "../../core/check";
 import { LearningRateSchedule, checkStep, optionsFromConfig, checkName, f } from "./base";
 
+/** Options of `ExponentialDecay` (Keras's arguments in camelCase). @example new ExponentialDecay({ initialLearningRate: 1e-3, decaySteps: 1000, decayRate: 0.96, staircase: true }) */
 export interface ExponentialDecayOptions {
   initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean; name?: string;
 }
@@ -55,6 +56,7 @@ export class ExponentialDecay extends RateDecay {
     return f(f(this.initialLearningRate) * f(Math.pow(f(this.decayRate), this.progress(step))));
   }
 
+  /** Rebuilds the schedule from its Keras config (snake_case keys, as `getConfig()` gives). @example ExponentialDecay.fromConfig(schedule.getConfig()) */
   static fromConfig(config: Record<string, unknown>): ExponentialDecay {
     return new ExponentialDecay(optionsFromConfig("ExponentialDecay", config, ExponentialDecay.configKeys) as unknown as ExponentialDecayOptions);
   }
@@ -76,6 +78,7 @@ export class InverseTimeDecay extends RateDecay {
     return f(f(this.initialLearningRate) / f(1 + f(f(this.decayRate) * this.progress(step))));
   }
 
+  /** Rebuilds the schedule from its Keras config (snake_case keys, as `getConfig()` gives). @example InverseTimeDecay.fromConfig(schedule.getConfig()) */
   static fromConfig(config: Record<string, unknown>): InverseTimeDecay {
     return new InverseTimeDecay(optionsFromConfig("InverseTimeDecay", config, InverseTimeDecay.configKeys) as unknown as InverseTimeDecayOptions);
   }
