@@ -17,9 +17,8 @@
  */
 import { generatorFor } from "../core/random";
 import { BaseCallback } from "./callback-base";
-import type { Logs, TrainContext } from "./callbacks";
-import type { OptimizerLike } from "./optimizer-like";
-import type { OptimizerState } from "../optim/types";
+import type { Logs, TrainContext } from "./callback-types";
+import type { OptimizerLike, SavedOptimizerState } from "./optimizer-like";
 import { TrainingState, decodeTrainingState, encodeTrainingState, moduleGenerators } from "./training-state";
 import { checkpointPath, deleteCheckpoint, readCheckpoint, writeCheckpoint } from "./backup-file";
 
@@ -31,7 +30,7 @@ export interface BackupAndRestoreOptions {
   deleteCheckpoint?: boolean;
 }
 
-type Stateful = OptimizerLike & { stateDict(): OptimizerState; loadStateDict(s: OptimizerState): void };
+type Stateful = OptimizerLike & { stateDict(): SavedOptimizerState; loadStateDict(s: SavedOptimizerState): void };
 
 /**
  * Saves the training state to `dir` and resumes an interrupted `fit` from it.

@@ -1,5 +1,5 @@
 /** The base class of ndgrad's callbacks (see callbacks.ts for the hooks and their order). */
-import type { Callback, TrainContext } from "./callbacks";
+import type { Callback, TrainContext } from "./callback-types";
 
 /**
  * Base class with the context kept as `this.ctx` (plain objects work as callbacks too).

@@ -25,6 +25,16 @@ export interface OptimizerLike {
   readonly inner?: OptimizerLike;
 }
 
+/**
+ * An optimizer's saved state as nn keeps it (BackupAndRestore): the slots as tensors, everything
+ * else plain JSON. optim's `OptimizerState` is one; nn never imports optim.
+ * @example const saved: SavedOptimizerState = opt.stateDict();
+ */
+export interface SavedOptimizerState {
+  slots: Record<string, Tensor[]>;
+  [key: string]: unknown;
+}
+
 /** Throws unless `opt` has step and zeroGrad; `where` names the caller. */
 export function checkOptimizer(opt: unknown, where: string): OptimizerLike {
   const o = opt as OptimizerLike | null | undefined;

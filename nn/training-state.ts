@@ -15,7 +15,7 @@
  */
 import { Tensor } from "../core";
 import { Generator, GeneratorState } from "../core/random";
-import type { OptimizerState } from "../optim/types";
+import type { SavedOptimizerState } from "./optimizer-like";
 import type { Module } from "./module";
 import type { LoopPosition } from "./fit-state";
 import { allModules } from "./fit-state";
@@ -29,7 +29,7 @@ const VERSION = 1;
 export interface TrainingState {
   model: Record<string, Tensor>;
   integerNames: string[];
-  optimizer: OptimizerState;
+  optimizer: SavedOptimizerState;
   position: LoopPosition;
   generators: { shuffle: GeneratorState; global: GeneratorState; modules: Record<string, GeneratorState> };
   history: { epoch: number[]; history: Record<string, number[]>; stoppedReason?: string };
