@@ -11,11 +11,9 @@
  * const v = heap.alloc(n), g = heap.alloc(n), m = heap.alloc(n);
  * lionF32(v, g, m, 1e-4, 0.9, 0.99, 0.1);
  */
-import { adamAlphaF32 } from "../../optim/kernels/adam";
 import { addressOf, requireF32, requireNumber, runElementwise } from "./dispatch";
 import { wasmKernels } from "./loader";
 
-export { adamAlphaF32 };
 
 const f = Math.fround;
 // The stage kinds of stageF32 in asm/optim.ts.
@@ -42,7 +40,7 @@ function adam(op: string, v: Float32Array, g: Float32Array, m: Float32Array, u: 
 }
 
 /**
- * Adam / AdamW (wd ≠ 0), in place on v, m, u; `alpha` from adamAlphaF32.
+ * Adam / AdamW (wd ≠ 0), in place on v, m, u; `alpha` from optim's adamAlphaF32 (optim/kernels/adam.ts).
  * @example adamF32(v, g, m, u, adamAlphaF32(1e-3, 0.9, 0.999, 1), 0.9, 0.999, 1e-7, 0.004, 1e-3)
  */
 export function adamF32(v: Float32Array, g: Float32Array, m: Float32Array, u: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number, wd: number, lr: number): void {
