@@ -22,7 +22,7 @@ export { grad, valueAndGrad } from "./grad";
 export type { GradOptions, Fn } from "./grad";
 export type { Shape } from "./shape";
 export { hvp, hessian, jacobian } from "./higher-order";
-export { gradCheck } from "./gradcheck";
+export { gradCheck, gradGradCheck } from "./gradcheck";
 export type { GradCheckOptions, GradCheckResult } from "./gradcheck";
 export { toDot } from "./viz";
 export { setNumThreads, getNumThreads, waitForThreads, shutdownThreads } from "./kernels/threads";
