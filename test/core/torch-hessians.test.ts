@@ -1,13 +1,15 @@
 /**
  * Hessians and Hessian-vector products against PyTorch (`test/fixtures/torch-hessians.json`,
  * written by `test/fixtures/gen_torch_hessians.py`; PyTorch is not needed here), in float64:
- * elementwise ops, broadcasting, reductions, matmul, softmax and logSoftmax, the
- * cross-entropies and two 2-layer MLPs. Each function below is the generator's, by name.
+ * elementwise ops, broadcasting, reductions, matmul, softmax and logSoftmax, LayerNorm, the
+ * cross-entropies and two 2-layer MLPs. (conv2d, the pools and BatchNorm's training op have no
+ * recorded backward yet: they refuse, see higher-order.test.ts.) Each function below is the generator's, by name.
  */
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import * as nd from "../../core";
+import * as nn from "../../nn";
 import { losses } from "../../nn";
 
 type Tensor = nd.Tensor;
@@ -45,6 +47,12 @@ const FUNCTIONS: Record<string, Fn> = {
   "matmul both sides": (x) => nd.matmul(x, x).pow(2).sum(),
   "softmax weighted": (x, c) => nd.softmax(x).mul(c.w).sum(),
   "logSoftmax weighted": (x, c) => nd.logSoftmax(x).mul(c.w).sum(),
+  "layerNorm weighted": (x, c) => {
+    const ln = new nn.LayerNorm(4, { dtype: "float64" });
+    ln.weight!.values.set(c.g.values);
+    ln.bias!.values.set(c.b.values);
+    return ln.forward(x).mul(c.w).sum();
+  },
   crossEntropy: (x, _c, y) => losses.crossEntropy(x, y),
   "binaryCrossEntropy logits": (x, c) => losses.binaryCrossEntropy(x, nd.sigmoid(c.t), { fromLogits: true }),
   "binaryCrossEntropy probs": (x, c) => losses.binaryCrossEntropy(nd.sigmoid(x), nd.sigmoid(c.t)),
