@@ -132,7 +132,10 @@ function checkGradient(g: Tensor, target: Tensor, op: string, index: number): vo
   }
 }
 
-/** Options of the reverse pass. */
+/**
+ * Options of the reverse pass.
+ * @example computeGradients(loss, undefined, new Set([x]), { createGraph: true })
+ */
 export interface GradientOptions {
   /** Record the pass, so the gradients are differentiable (see the header). */
   createGraph?: boolean;

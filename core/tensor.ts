@@ -35,7 +35,10 @@ export interface TapeNode {
    */
   differentiable: boolean;
 }
-/** Options of `tensor.backward`. */
+/**
+ * Options of `tensor.backward`.
+ * @example loss.backward({ createGraph: true }); // x.grad is on the tape: x.grad.sum().backward() gives second derivatives
+ */
 export interface BackwardOptions {
   /** Record the backward pass itself, so the `.grad` it leaves can be differentiated again (PyTorch's create_graph). */
   createGraph?: boolean;

@@ -6,7 +6,9 @@
  * piecewise zero, softmax cross-entropy), as one function of its first weight matrix. "grad" is
  * `grad(loss)(w1)` (the raw first-order backward); "hvp" is `hvp(loss)(w1, v)`: a recorded
  * backward pass, then a reverse pass over it. Median of alternating rounds in one process.
- * When: 2026-12-01, with the higher-order engine (issue #15).
+ * When: 2026-12-01, with the higher-order engine (issue #15). Measured then (2 shared cores,
+ * nice 10): grad 7.66 ms, hvp 16.4 ms, hvp/grad 2.15x. On the notebook's 25-parameter MLP, where
+ * per-op overhead dominates, about 1.3x.
  */
 import * as nd from "../../index";
 
