@@ -13,8 +13,6 @@ import { sum } from "./ops/reduce";
 import { reshape, stack } from "./ops/layout";
 import { allocate } from "./dtype";
 
-type Fn1 = (x: Tensor) => Tensor;
-
 function checkInput(owner: string, f: unknown, x: unknown): asserts x is Tensor {
   if (typeof f !== "function") throw new Error(`${owner}: f must be a function, got ${show(f)}`);
   if (!(x instanceof Tensor)) throw new Error(`${owner}: x must be a Tensor, got ${show(x)}`);
@@ -25,7 +23,7 @@ function checkInput(owner: string, f: unknown, x: unknown): asserts x is Tensor 
  * two reverse passes (no Hessian is ever formed), about 2–4 gradients' cost.
  * @example hvp((x) => x.pow(3).sum())(tensor([2]), tensor([1])) // [12]
  */
-export function hvp(f: Fn1): (x: Tensor, v: Tensor) => Tensor {
+export function hvp(f: (x: Tensor) => Tensor): (x: Tensor, v: Tensor) => Tensor {
   return (x, v) => {
     checkInput("hvp", f, x);
     if (!(v instanceof Tensor)) throw new Error(`hvp: v must be a Tensor, got ${show(v)}`);
@@ -42,11 +40,11 @@ export function hvp(f: Fn1): (x: Tensor, v: Tensor) => Tensor {
  * output element over a single recorded forward pass.
  * @example jacobian((x) => x.mul(x))(tensor([1, 2])) // [[2, 0], [0, 4]]
  */
-export function jacobian(f: Fn1, opts: { allowUnused?: boolean } = {}): (x: Tensor) => Tensor {
+export function jacobian(f: (x: Tensor) => Tensor, opts: { allowUnused?: boolean } = {}): (x: Tensor) => Tensor {
   return jacobianFor("jacobian", f, opts);
 }
 
-function jacobianFor(owner: string, f: Fn1, opts: { allowUnused?: boolean }): (x: Tensor) => Tensor {
+function jacobianFor(owner: string, f: (x: Tensor) => Tensor, opts: { allowUnused?: boolean }): (x: Tensor) => Tensor {
   return (x) => {
     checkInput(owner, f, x);
     // nested in a recording grad: the rows are recorded and stacked with differentiable ops
@@ -82,7 +80,7 @@ function jacobianFor(owner: string, f: Fn1, opts: { allowUnused?: boolean }): (x
  * recorded gradient (x.size reverse passes over it).
  * @example hessian((x) => x.pow(3).sum())(tensor([1, 2])) // [[6, 0], [0, 12]]
  */
-export function hessian(f: Fn1): (x: Tensor) => Tensor {
+export function hessian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
   return (x) => {
     checkInput("hessian", f, x);
     const gradient = valueAndGradFor("hessian", f, { createGraph: true });

@@ -8,7 +8,6 @@ import { FloatArray, allocate } from "../dtype";
 import { broadcastShapes, sameShape } from "../shape";
 import { Tensor } from "../tensor";
 import { isGradEnabled, maskedGradient, record } from "../autograd";
-import { log } from "./unary";
 import { expandValues, unbroadcast } from "./broadcast";
 import { TensorLike, asPair } from "./operand";
 
@@ -130,7 +129,7 @@ export function pow(x: TensorLike, exponent: TensorLike): Tensor {
       // recorded: the same formulas as ops (the a = 0 conventions below are not special-cased here)
       return [
         a.requiresGrad ? unbroadcast(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
-        b.requiresGrad ? unbroadcast(mul(g, mul(result, log(a))), b.shape) : null,
+        b.requiresGrad ? unbroadcast(mul(g, mul(result, naturalLog(a))), b.shape) : null,
       ];
     }
     const gv = g.values;
@@ -147,6 +146,17 @@ export function pow(x: TensorLike, exponent: TensorLike): Tensor {
     }
     return [ga, gb];
   }, true);
+}
+
+/**
+ * ln(a) as a recorded op, for pow's recorded exponent gradient (unary.ts's `log` is the same
+ * function, but unary.ts builds on this file, so importing it back would be a cycle).
+ */
+function naturalLog(a: Tensor): Tensor {
+  const av = a.values;
+  const out = allocate(a.dtype, av.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.log(av[i]);
+  return record("log", [a], new Tensor(out, a.shape), (g) => [div(g, a)], true);
 }
 
 function extremum(name: "maximum" | "minimum", sign: 1 | -1) {
