@@ -4,7 +4,10 @@
  * projection, so non-scalar outputs are covered too) with `(F(x+eps) - F(x-eps)) / 2eps`.
  */
 import { Tensor } from "./tensor";
-import { computeGradients, noGrad } from "./autograd";
+import { computeGradients, isGradEnabled, noGrad } from "./autograd";
+import { grad } from "./grad";
+import { add, mul } from "./ops/binary";
+import { sum } from "./ops/reduce";
 import { Generator } from "./random";
 import { fmt } from "./shape";
 import { checkOptionKeys } from "./check";
@@ -82,4 +85,31 @@ export function gradCheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts
     });
   });
   return { ok, maxError, worst };
+}
+
+/**
+ * Second-order check, as PyTorch's gradgradcheck: the recorded first-order gradient (projected
+ * on fixed random directions, so every input and output element counts) is itself checked by
+ * `gradCheck` against central differences of the first-order gradient. An op whose backward
+ * cannot be recorded makes this throw "<op>: second-order gradient not implemented".
+ * @example gradGradCheck((x) => x.tanh(), [randn([3], { dtype: "float64" })]).ok // true
+ */
+export function gradGradCheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradCheckOptions = {}): GradCheckResult {
+  checkOptionKeys("gradGradCheck", opts, ["eps", "atol", "rtol", "seed"]);
+  const leaves = inputs.map((x) => new Tensor(Float64Array.from(x.values), x.shape));
+  const shape = noGrad(() => f(...leaves)).shape;
+  const gen = new Generator((opts.seed ?? 1234) + 1);
+  const random = (s: readonly number[]): Tensor => {
+    const t = new Tensor(new Float64Array(s.reduce((a, b) => a * b, 1)), s);
+    for (let i = 0; i < t.size; i++) t.values[i] = gen.uniform() * 2 - 1;
+    return t;
+  };
+  const w = random(shape);
+  const us = leaves.map((x) => random(x.shape));
+  const projectedGradient = (...xs: Tensor[]): Tensor => {
+    // recorded when gradCheck differentiates it, plain under its finite differences (noGrad)
+    const gs = grad((...ys: Tensor[]) => sum(mul(f(...ys), w)), { createGraph: isGradEnabled(), allowUnused: true })(...xs);
+    return gs.map((g, k) => sum(mul(g, us[k]))).reduce((a, b) => add(a, b));
+  };
+  return gradCheck(projectedGradient, leaves, opts);
 }

@@ -16,10 +16,13 @@ export { tensor, zeros, ones, full, fullLike, arange, randn, rand } from "./crea
 export type { CreateOptions, RandomOptions } from "./creation";
 export { manualSeed, Generator } from "./random";
 export type { GeneratorState } from "./random";
-export { grad, valueAndGrad, noGrad, isGradEnabled } from "./autograd";
-export type { TapeNode, Fn } from "./autograd";
+export { noGrad, isGradEnabled } from "./autograd";
+export type { TapeNode, BackwardOptions } from "./autograd";
+export { grad, valueAndGrad } from "./grad";
+export type { GradOptions, Fn } from "./grad";
 export type { Shape } from "./shape";
-export { gradCheck } from "./gradcheck";
+export { hvp, hessian, jacobian } from "./higher-order";
+export { gradCheck, gradGradCheck } from "./gradcheck";
 export type { GradCheckOptions, GradCheckResult } from "./gradcheck";
 export { toDot } from "./viz";
 export { setNumThreads, getNumThreads, waitForThreads, shutdownThreads } from "./kernels/threads";

@@ -24,8 +24,24 @@ export type NdArray = ndarray.NdArray<FloatArray>;
 export interface TapeNode {
   op: string;
   inputs: Tensor[];
-  /** Gradients for each input (null where an input needs none). Runs with grad mode off. */
+  /**
+   * Gradients for each input (null where an input needs none). Runs with grad mode off, except
+   * under graph creation (`createGraph`), where it runs recording so its result can be differentiated.
+   */
   backward: (gradOutput: Tensor) => (Tensor | null)[];
+  /**
+   * Whether `backward` is written with differentiable ops when recording is on. When false, the
+   * engine refuses graph creation through this node ("<op>: second-order gradient not implemented").
+   */
+  differentiable: boolean;
+}
+/**
+ * Options of `tensor.backward`.
+ * @example loss.backward({ createGraph: true }); // x.grad is on the tape: x.grad.sum().backward() gives second derivatives
+ */
+export interface BackwardOptions {
+  /** Record the backward pass itself, so the `.grad` it leaves can be differentiated again (PyTorch's create_graph). */
+  createGraph?: boolean;
 }
 /** Nested JS arrays of numbers, as `tensor([[1, 2], [3, 4]])` takes them. @example const rows: NestedArray = [[1, 2], [3, 4]] */
 export type NestedArray = number | NestedArray[];
@@ -98,7 +114,7 @@ export class Tensor {
    * results get no `.grad`; their gradients are freed when the pass ends.
    * @example const x = tensor([1, 2, 3], { requiresGrad: true }); x.mul(x).sum().backward(); x.grad // [2, 4, 6]
    */
-  declare backward: (gradient?: Tensor) => void; // attached by autograd.ts (the tape), which imports Tensor
+  declare backward: (gradient?: Tensor | BackwardOptions, opts?: BackwardOptions) => void; // attached by autograd.ts (the tape), which imports Tensor
 
   /** A tensor sharing this one's data but cut from the graph (no grad, no node). */
   detach(): Tensor {

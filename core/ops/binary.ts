@@ -1,12 +1,13 @@
 /**
  * Elementwise binary ops with NumPy broadcasting. Operands are expanded to the common shape
  * (a no-op when shapes already agree), the kernel is a flat loop, and each backward sums its
- * gradient back to the operand's shape with the shared `unbroadcast`.
+ * gradient back to the operand's shape with the shared `unbroadcast`. When the backward pass is
+ * recorded (higher order), each closure computes the same gradient with these very ops instead.
  */
 import { FloatArray, allocate } from "../dtype";
 import { broadcastShapes, sameShape } from "../shape";
 import { Tensor } from "../tensor";
-import { record } from "../autograd";
+import { isGradEnabled, maskedGradient, record } from "../autograd";
 import { expandValues, unbroadcast } from "./broadcast";
 import { TensorLike, asPair } from "./operand";
 
@@ -39,7 +40,7 @@ export function add(x: TensorLike, y: TensorLike): Tensor {
   return record("add", [a, b], new Tensor(out, shape), (g) => [
     a.requiresGrad ? unbroadcast(g, a.shape) : null,
     b.requiresGrad ? unbroadcast(g, b.shape) : null,
-  ]);
+  ], true);
 }
 
 /** a - b. @example sub(tensor([3]), 1) // [2] */
@@ -48,6 +49,7 @@ export function sub(x: TensorLike, y: TensorLike): Tensor {
   const out = allocate(a.dtype, av.length);
   for (let i = 0; i < out.length; i++) out[i] = av[i] - bv[i];
   return record("sub", [a, b], new Tensor(out, shape), (g) => {
+    if (isGradEnabled()) return [a.requiresGrad ? unbroadcast(g, a.shape) : null, b.requiresGrad ? unbroadcast(mul(g, -1), b.shape) : null];
     let gb: Tensor | null = null;
     if (b.requiresGrad) {
       const nv = allocate(a.dtype, g.size);
@@ -56,7 +58,7 @@ export function sub(x: TensorLike, y: TensorLike): Tensor {
       gb = unbroadcast(new Tensor(nv, shape), b.shape);
     }
     return [a.requiresGrad ? unbroadcast(g, a.shape) : null, gb];
-  });
+  }, true);
 }
 
 /** a * b. @example mul(tensor([1, 2]), 3) // [3, 6] */
@@ -65,6 +67,7 @@ export function mul(x: TensorLike, y: TensorLike): Tensor {
   const out = allocate(a.dtype, av.length);
   for (let i = 0; i < out.length; i++) out[i] = av[i] * bv[i];
   return record("mul", [a, b], new Tensor(out, shape), (g) => {
+    if (isGradEnabled()) return [a.requiresGrad ? unbroadcast(mul(g, b), a.shape) : null, b.requiresGrad ? unbroadcast(mul(g, a), b.shape) : null];
     const gv = g.values;
     let ga: Tensor | null = null, gb: Tensor | null = null;
     if (a.requiresGrad) {
@@ -78,7 +81,7 @@ export function mul(x: TensorLike, y: TensorLike): Tensor {
       gb = gradFor(b, d, shape);
     }
     return [ga, gb];
-  });
+  }, true);
 }
 
 /** a / b (IEEE: x/0 is ±Infinity, 0/0 NaN, as in PyTorch). @example div(tensor([1]), 4) // [0.25] */
@@ -86,7 +89,14 @@ export function div(x: TensorLike, y: TensorLike): Tensor {
   const { a, b, shape, av, bv } = prepare(x, y, "div");
   const out = allocate(a.dtype, av.length);
   for (let i = 0; i < out.length; i++) out[i] = av[i] / bv[i];
-  return record("div", [a, b], new Tensor(out, shape), (g) => {
+  const result = new Tensor(out, shape);
+  return record("div", [a, b], result, (g) => {
+    if (isGradEnabled()) {
+      return [
+        a.requiresGrad ? unbroadcast(div(g, b), a.shape) : null,
+        b.requiresGrad ? unbroadcast(mul(div(mul(g, result), b), -1), b.shape) : null,
+      ];
+    }
     const gv = g.values;
     let ga: Tensor | null = null, gb: Tensor | null = null;
     if (a.requiresGrad) {
@@ -101,7 +111,7 @@ export function div(x: TensorLike, y: TensorLike): Tensor {
       gb = gradFor(b, d, shape);
     }
     return [ga, gb];
-  });
+  }, true);
 }
 
 /**
@@ -113,7 +123,15 @@ export function pow(x: TensorLike, exponent: TensorLike): Tensor {
   const { a, b, shape, av, bv } = prepare(x, exponent, "pow");
   const out = allocate(a.dtype, av.length);
   for (let i = 0; i < out.length; i++) out[i] = Math.pow(av[i], bv[i]);
-  return record("pow", [a, b], new Tensor(out, shape), (g) => {
+  const result = new Tensor(out, shape);
+  return record("pow", [a, b], result, (g) => {
+    if (isGradEnabled()) {
+      // recorded: the same formulas as ops (the a = 0 conventions below are not special-cased here)
+      return [
+        a.requiresGrad ? unbroadcast(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
+        b.requiresGrad ? unbroadcast(mul(g, mul(result, naturalLog(a))), b.shape) : null,
+      ];
+    }
     const gv = g.values;
     let ga: Tensor | null = null, gb: Tensor | null = null;
     if (a.requiresGrad) {
@@ -127,7 +145,18 @@ export function pow(x: TensorLike, exponent: TensorLike): Tensor {
       gb = gradFor(b, d, shape);
     }
     return [ga, gb];
-  });
+  }, true);
+}
+
+/**
+ * ln(a) as a recorded op, for pow's recorded exponent gradient (unary.ts's `log` is the same
+ * function, but unary.ts builds on this file, so importing it back would be a cycle).
+ */
+function naturalLog(a: Tensor): Tensor {
+  const av = a.values;
+  const out = allocate(a.dtype, av.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.log(av[i]);
+  return record("log", [a], new Tensor(out, a.shape), (g) => [div(g, a)], true);
 }
 
 function extremum(name: "maximum" | "minimum", sign: 1 | -1) {
@@ -140,18 +169,23 @@ function extremum(name: "maximum" | "minimum", sign: 1 | -1) {
       out[i] = p !== p || q !== q ? NaN : sign * (p - q) >= 0 ? p : q;
     }
     return record(name, [a, b], new Tensor(out, shape), (g) => {
-      const gv = g.values;
       // ties split the gradient evenly between the operands (PyTorch's rule)
-      const share = (mine: FloatArray, other: FloatArray): FloatArray => {
+      const share = (mine: FloatArray, other: FloatArray) => (gt: Tensor): Tensor => {
+        const gv = gt.values;
         const d = allocate(a.dtype, gv.length);
         for (let i = 0; i < d.length; i++) {
           const diff = sign * (mine[i] - other[i]);
           d[i] = diff > 0 ? gv[i] : diff === 0 ? 0.5 * gv[i] : 0;
         }
-        return d;
+        return new Tensor(d, shape);
       };
-      return [a.requiresGrad ? gradFor(a, share(av, bv), shape) : null, b.requiresGrad ? gradFor(b, share(bv, av), shape) : null];
-    });
+      const masked = (t: Tensor, mine: FloatArray, other: FloatArray): Tensor | null => {
+        if (!t.requiresGrad) return null;
+        const apply = share(mine, other);
+        return unbroadcast(isGradEnabled() ? maskedGradient(`${name}Backward`, g, apply) : apply(g), t.shape);
+      };
+      return [masked(a, av, bv), masked(b, bv, av)];
+    }, true);
   };
 }
 

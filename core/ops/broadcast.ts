@@ -6,6 +6,7 @@
 import { FloatArray, allocate } from "../dtype";
 import { Shape, broadcastStrides, fmt, sameShape, sizeOf, stridesOf } from "../shape";
 import { Tensor } from "../tensor";
+import { record } from "../autograd";
 
 /** Values of `src` (shape `from`) laid out contiguously at the broadcast shape `to`. */
 export function expandValues(src: FloatArray, from: Shape, to: Shape): FloatArray {
@@ -89,14 +90,23 @@ export function sumToShape(values: FloatArray, from: Shape, to: Shape): FloatArr
 
 /**
  * The gradient `g` (shape of a broadcast result) reduced to `shape` (an input's shape).
- * Returns `g` itself when no broadcasting happened.
+ * Returns `g` itself when no broadcasting happened. An op of its own (recorded only when the
+ * backward pass is): its derivative is the broadcast back, whose derivative is this again.
  */
 export function unbroadcast(g: Tensor, shape: Shape): Tensor {
   if (sameShape(g.shape, shape)) return g;
   if (shape.length > g.shape.length) {
     throw new Error(`unbroadcast: gradient of shape ${fmt(g.shape)} cannot reduce to the larger shape ${fmt(shape)}`);
   }
-  return new Tensor(sumToShape(g.values, g.shape, shape), shape);
+  const from = g.shape;
+  return record("sumToShape", [g], new Tensor(sumToShape(g.values, from, shape), shape), (gg) => [expandRecorded(gg, from)], true);
+}
+
+/** `expandTensor` recorded as an op (the derivative of `unbroadcast`). */
+export function expandRecorded(t: Tensor, to: Shape): Tensor {
+  if (sameShape(t.shape, to)) return t;
+  const from = t.shape;
+  return record("expand", [t], expandTensor(t, to), (g) => [unbroadcast(g, from)], true);
 }
 
 export { stridesOf };

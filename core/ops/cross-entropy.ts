@@ -8,7 +8,11 @@
  */
 import { allocate } from "../dtype";
 import { Tensor } from "../tensor";
-import { record } from "../autograd";
+import { isGradEnabled, record } from "../autograd";
+import { div, maximum, mul, sub } from "./binary";
+import { log, neg, sigmoid } from "./unary";
+import { softmax } from "./softmax";
+import { reshape } from "./layout";
 import { expSum, laneMax } from "./logsumexp";
 
 /**
@@ -30,6 +34,12 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array): Tensor 
     out[i] = lse[i] - xv[row + labels[i]];
   }
   return record("crossEntropy", [logits], new Tensor(out, [N]), (g) => {
+    if (isGradEnabled()) {
+      // recorded (higher order): g_i · (softmax_i − onehot(y_i)) as ops
+      const onehot = new Tensor(allocate(logits.dtype, N * C), logits.shape);
+      for (let i = 0; i < N; i++) onehot.values[i * C + labels[i]] = 1;
+      return [mul(reshape(g, [N, 1]), sub(softmax(logits, 1), onehot))];
+    }
     const gv = g.values;
     const d = allocate(logits.dtype, N * C);
     for (let i = 0; i < N; i++) {
@@ -40,7 +50,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array): Tensor 
       d[row + labels[i]] -= gi;
     }
     return [new Tensor(d, logits.shape)];
-  });
+  }, true);
 }
 
 /**
@@ -64,6 +74,13 @@ export function binaryCrossEntropyProbs(p: Tensor, y: Tensor): Tensor {
     out[i] = -(yv[i] * logP[i] + (1 - yv[i]) * log1mP[i]);
   }
   return record("binaryCrossEntropy", [p, y], new Tensor(out, p.shape), (g) => {
+    if (isGradEnabled()) {
+      // recorded (higher order): the same formulas as ops (the −100 log clamp is not applied here)
+      return [
+        mul(g, div(sub(p, y), maximum(mul(p, sub(1, p)), 1e-12))),
+        y.requiresGrad ? mul(g, sub(log(sub(1, p)), log(p))) : null,
+      ];
+    }
     const gv = g.values;
     const dp = allocate(p.dtype, n);
     const dy = allocate(p.dtype, n);
@@ -73,7 +90,7 @@ export function binaryCrossEntropyProbs(p: Tensor, y: Tensor): Tensor {
       dy[i] = gv[i] * (log1mP[i] - logP[i]);
     }
     return [new Tensor(dp, p.shape), new Tensor(dy, y.shape)];
-  });
+  }, true);
 }
 
 /**
@@ -87,6 +104,7 @@ export function binaryCrossEntropyLogits(x: Tensor, y: Tensor): Tensor {
   const out = allocate(x.dtype, n);
   for (let i = 0; i < n; i++) out[i] = Math.max(xv[i], 0) - xv[i] * yv[i] + Math.log1p(Math.exp(-Math.abs(xv[i])));
   return record("binaryCrossEntropyWithLogits", [x, y], new Tensor(out, x.shape), (g) => {
+    if (isGradEnabled()) return [mul(g, sub(sigmoid(x), y)), y.requiresGrad ? neg(mul(g, x)) : null];
     const gv = g.values;
     const dx = allocate(x.dtype, n);
     const dy = allocate(x.dtype, n);
@@ -97,5 +115,5 @@ export function binaryCrossEntropyLogits(x: Tensor, y: Tensor): Tensor {
       dy[i] = -gv[i] * v;
     }
     return [new Tensor(dx, x.shape), new Tensor(dy, y.shape)];
-  });
+  }, true);
 }

@@ -1,7 +1,7 @@
 /** Inverted dropout: zero each element with probability p and scale the survivors by 1/(1-p). */
 import { allocate } from "../dtype";
 import { Tensor } from "../tensor";
-import { record } from "../autograd";
+import { isGradEnabled, maskedGradient, record } from "../autograd";
 import { generatorFor } from "../random";
 import { checkOptionKeys } from "../check";
 import { checkTensor } from "./operand";
@@ -24,10 +24,11 @@ export function dropout(x: Tensor, p: number, training: boolean, opts: { seed?: 
   const xv = x.values;
   const out = allocate(x.dtype, x.size);
   for (let i = 0; i < out.length; i++) out[i] = xv[i] * mask[i];
-  return record("dropout", [x], new Tensor(out, x.shape), (g) => {
+  const masked = (g: Tensor): Tensor => {
     const gv = g.values;
     const d = allocate(x.dtype, gv.length);
     for (let i = 0; i < d.length; i++) d[i] = gv[i] * mask[i];
-    return [new Tensor(d, x.shape)];
-  });
+    return new Tensor(d, x.shape);
+  };
+  return record("dropout", [x], new Tensor(out, x.shape), (g) => [isGradEnabled() ? maskedGradient("dropoutBackward", g, masked) : masked(g)], true);
 }

@@ -6,7 +6,7 @@
 import { allocate } from "../dtype";
 import { checkShape, fmt, normalizeAxis, sameShape, sizeOf, stridesOf, broadcastShapes } from "../shape";
 import { Tensor } from "../tensor";
-import { record } from "../autograd";
+import { isGradEnabled, record } from "../autograd";
 import { expandValues, unbroadcast } from "./broadcast";
 import { axisView } from "./axes";
 import { show } from "../check";
@@ -35,7 +35,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (sizeOf(target) !== x.size) {
     throw new Error(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(target)} (${sizeOf(target)} elements)`);
   }
-  return record("reshape", [x], new Tensor(x.values, target), (g) => [new Tensor(g.values, x.shape)]);
+  return record("reshape", [x], new Tensor(x.values, target), (g) => [isGradEnabled() ? reshape(g, x.shape) : new Tensor(g.values, x.shape)], true);
 }
 
 /** Permuted copy of the values: out[idx] = x[idx permuted back]. */
@@ -82,7 +82,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const { out, outShape } = permuteValues(x, norm);
   const inverse = new Array<number>(norm.length);
   norm.forEach((a, i) => (inverse[a] = i));
-  return record("transpose", [x], new Tensor(out, outShape), (g) => [new Tensor(permuteValues(g, inverse).out, x.shape)]);
+  return record("transpose", [x], new Tensor(out, outShape), (g) => [isGradEnabled() ? transpose(g, inverse) : new Tensor(permuteValues(g, inverse).out, x.shape)], true);
 }
 
 /**
@@ -148,6 +148,16 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
     offset += len;
   }
   return record("concat", xs, new Tensor(out, outShape), (g) => {
+    if (isGradEnabled()) {
+      // recorded: each input's block of g is a slice, whose derivative is a concat with zeros
+      let at = 0;
+      return xs.map((x) => {
+        const begin = new Array<number>(g.rank).fill(0);
+        begin[a] = at;
+        at += x.shape[a];
+        return x.requiresGrad ? slice(g, begin, x.shape) : null;
+      });
+    }
     const gv = g.values;
     let off = 0;
     return xs.map((x) => {
@@ -159,7 +169,7 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
       for (let o = 0; o < outer; o++) d.set(gv.subarray(o * total * inner + start, o * total * inner + start + len), o * len);
       return new Tensor(d, x.shape);
     });
-  });
+  }, true);
 }
 
 /**
@@ -217,11 +227,28 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
   const out = allocate(x.dtype, n);
   for (let r = 0; r < offsets.length; r++) out.set(xv.subarray(offsets[r], offsets[r] + rowLen), r * rowLen);
   return record("slice", [x], new Tensor(out, sz), (g) => {
+    if (isGradEnabled()) return [padInto(g, x, offsets, rowLen)];
     const d = allocate(x.dtype, x.size);
     const gv = g.values;
     for (let r = 0; r < offsets.length; r++) d.set(gv.subarray(r * rowLen, (r + 1) * rowLen), offsets[r]);
     return [new Tensor(d, x.shape)];
-  });
+  }, true);
+}
+
+/** slice's backward as a recorded op: g placed into zeros of x's shape; its derivative is the slice again. */
+function padInto(g: Tensor, x: Tensor, offsets: Int32Array, rowLen: number): Tensor {
+  const d = allocate(x.dtype, x.size);
+  const gv = g.values;
+  for (let r = 0; r < offsets.length; r++) d.set(gv.subarray(r * rowLen, (r + 1) * rowLen), offsets[r]);
+  return record("sliceBackward", [g], new Tensor(d, x.shape), (gg) => [sliceRows(gg, g, offsets, rowLen)], true);
+}
+
+/** The rows of `src` at `offsets` gathered into `like`'s shape, recorded (padInto's adjoint). */
+function sliceRows(src: Tensor, like: Tensor, offsets: Int32Array, rowLen: number): Tensor {
+  const out = allocate(like.dtype, like.size);
+  const v = src.values;
+  for (let r = 0; r < offsets.length; r++) out.set(v.subarray(offsets[r], offsets[r] + rowLen), r * rowLen);
+  return record("sliceRows", [src], new Tensor(out, like.shape), (gg) => [padInto(gg, src, offsets, rowLen)], true);
 }
 
 /**
@@ -233,5 +260,5 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   const target = checkShape(shape, "broadcastTo");
   const common = broadcastShapes(x.shape, target, "broadcastTo");
   if (!sameShape(common, target)) throw new Error(`broadcastTo: ${fmt(x.shape)} cannot be broadcast to ${fmt(target)}`);
-  return record("broadcastTo", [x], new Tensor(expandValues(x.values, x.shape, target), target), (g) => [unbroadcast(g, x.shape)]);
+  return record("broadcastTo", [x], new Tensor(expandValues(x.values, x.shape, target), target), (g) => [unbroadcast(g, x.shape)], true);
 }

@@ -6,7 +6,10 @@
 import { allocate } from "../dtype";
 import { fmt } from "../shape";
 import { Tensor } from "../tensor";
-import { record } from "../autograd";
+import { isGradEnabled, record } from "../autograd";
+import { matmul } from "./matmul";
+import { reshape, transpose } from "./layout";
+import { sum } from "./reduce";
 import { gemm } from "../kernels/gemm";
 import { checkTensor } from "./operand";
 
@@ -38,6 +41,17 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   gemm(x.values, 0, inF, false, w.values, 0, inF, true, out, 0, outF, rows, outF, inF, b !== undefined && b !== null);
   const inputs = b ? [x, w, b] : [x, w];
   return record("linear", inputs, new Tensor(out, outShape), (g) => {
+    if (isGradEnabled()) {
+      // recorded (higher order): dx = g·W, dW = gᵀ·x over the flattened rows, db = Σ g
+      const g2 = reshape(g, [rows, outF]);
+      const x2 = reshape(x, [rows, inF]);
+      const grads = [
+        x.requiresGrad ? reshape(matmul(g2, w), x.shape) : null,
+        w.requiresGrad ? matmul(transpose(g2), x2) : null,
+      ];
+      if (b) grads.push(b.requiresGrad ? sum(g2, { axis: 0 }) : null);
+      return grads;
+    }
     const gv = g.values;
     let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
     if (x.requiresGrad) {
@@ -59,5 +73,5 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
       db = new Tensor(d, b.shape);
     }
     return b ? [dx, dw, db] : [dx, dw];
-  });
+  }, true);
 }

@@ -5,7 +5,9 @@
  * (`core/kernels/gemm.ts`) over raw arrays; backward uses its transposed-operand modes, so no
  * transpose is ever copied, and sums over broadcast batch dims by accumulating into the gradient.
  */
-import { record } from "../autograd";
+import { isGradEnabled, record } from "../autograd";
+import { unbroadcast } from "./broadcast";
+import { reshape, transpose } from "./layout";
 import { allocate } from "../dtype";
 import { gemm } from "../kernels/gemm";
 import { Shape, fmt, sizeOf } from "../shape";
@@ -127,6 +129,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const result = new Tensor(out, p.outShape);
   return record("matmul", [a, b], result, (g) => {
+    if (isGradEnabled()) return recordedGradients(a, b, g, p);
     const gv = g.values;
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
@@ -155,5 +158,26 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       gb = new Tensor(d, b.shape);
     }
     return [ga, gb];
-  });
+  }, true);
+}
+
+/** The last two axes swapped (a batch of matrices transposed), as a recorded op. */
+function matrixTranspose(t: Tensor): Tensor {
+  const perm = t.shape.map((_, i) => i);
+  perm[t.rank - 2] = t.rank - 1;
+  perm[t.rank - 1] = t.rank - 2;
+  return transpose(t, perm);
+}
+
+/**
+ * matmul's backward written with matmul itself (recorded passes, higher order): 1-D operands
+ * promoted as in the forward, dA = dC·Bᵀ and dB = Aᵀ·dC summed over broadcast batch dims.
+ */
+function recordedGradients(a: Tensor, b: Tensor, g: Tensor, p: BatchPlan): (Tensor | null)[] {
+  const a2 = a.rank === 1 ? reshape(a, [1, p.k]) : a;
+  const b2 = b.rank === 1 ? reshape(b, [p.k, 1]) : b;
+  const g2 = reshape(g, [...p.outShape.slice(0, p.outShape.length - (a.rank > 1 ? 1 : 0) - (b.rank > 1 ? 1 : 0)), p.m, p.n]);
+  const ga = a.requiresGrad ? reshape(unbroadcast(matmul(g2, matrixTranspose(b2)), a2.shape), a.shape) : null;
+  const gb = b.requiresGrad ? reshape(unbroadcast(matmul(matrixTranspose(a2), g2), b2.shape), b.shape) : null;
+  return [ga, gb];
 }

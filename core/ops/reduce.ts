@@ -1,13 +1,17 @@
 /**
  * Reductions over axes: sum, mean, max, min and logsumexp, each with `axis` (a number, a list,
  * or none for all) and `keepDims`. Multi-axis reductions reduce one axis at a time over the
- * [outer, n, inner] view, which keeps every inner loop contiguous.
+ * [outer, n, inner] view, which keeps every inner loop contiguous. Recorded backward passes
+ * (higher order) spread the gradient back with `reshape` + the recorded expand instead of raw loops.
  */
 import { FloatArray, allocate } from "../dtype";
 import { fmt, normalizeAxes } from "../shape";
 import { Tensor } from "../tensor";
-import { record } from "../autograd";
-import { expandValues, sumToShape } from "./broadcast";
+import { isGradEnabled, maskedGradient, record } from "../autograd";
+import { expandRecorded, expandValues, sumToShape } from "./broadcast";
+import { reshape } from "./layout";
+import { div, mul, sub } from "./binary";
+import { exp } from "./unary";
 import { axisView } from "./axes";
 import { checkOptionKeys } from "../check";
 import { checkTensor } from "./operand";
@@ -71,6 +75,11 @@ function resolve(x: Tensor, opts: ReduceOptions, op: string): number[] {
   return normalizeAxes(opts.axis, x.rank, op);
 }
 
+/** A reduced tensor spread back over the reduced axes, as recorded ops (higher-order backward). */
+function spread(t: Tensor, keptShape: readonly number[], shape: readonly number[]): Tensor {
+  return expandRecorded(reshape(t, keptShape), shape);
+}
+
 /**
  * Sum over `axis` (all axes when omitted).
  * @example sum(tensor([[1, 2], [3, 4]]), { axis: 0 }) // [4, 6]
@@ -79,7 +88,10 @@ export function sum(x: Tensor, opts: ReduceOptions = {}): Tensor {
   const axes = resolve(x, opts, "sum");
   const { values, keptShape } = reduceValues(x, axes, "sum");
   const out = new Tensor(values, outputShape(x, axes, opts.keepDims ?? false));
-  return record("sum", [x], out, (g) => [new Tensor(expandValues(g.values, keptShape, x.shape), x.shape)]);
+  return record("sum", [x], out, (g) => {
+    if (isGradEnabled()) return [spread(g, keptShape, x.shape)];
+    return [new Tensor(expandValues(g.values, keptShape, x.shape), x.shape)];
+  }, true);
 }
 
 /**
@@ -94,10 +106,11 @@ export function mean(x: Tensor, opts: ReduceOptions = {}): Tensor {
   for (let i = 0; i < values.length; i++) values[i] /= count;
   const out = new Tensor(values, outputShape(x, axes, opts.keepDims ?? false));
   return record("mean", [x], out, (g) => {
+    if (isGradEnabled()) return [div(spread(g, keptShape, x.shape), count)];
     const d = expandValues(g.values, keptShape, x.shape);
     for (let i = 0; i < d.length; i++) d[i] /= count;
     return [new Tensor(d, x.shape)];
-  });
+  }, true);
 }
 
 function extremum(kind: "max" | "min") {
@@ -116,10 +129,15 @@ function extremum(kind: "max" | "min") {
       const mask = allocate(x.dtype, xv.length);
       for (let i = 0; i < xv.length; i++) mask[i] = xv[i] === best[i] ? 1 : 0;
       const counts = expandValues(sumToShape(mask, x.shape, keptShape), keptShape, x.shape);
-      const gv = expandValues(g.values, keptShape, x.shape);
-      for (let i = 0; i < mask.length; i++) mask[i] = mask[i] !== 0 ? gv[i] / counts[i] : 0;
-      return [new Tensor(mask, x.shape)];
-    });
+      const pick = (gt: Tensor): Tensor => {
+        const gv = gt.values;
+        const d = allocate(x.dtype, gv.length);
+        for (let i = 0; i < d.length; i++) d[i] = mask[i] !== 0 ? gv[i] / counts[i] : 0;
+        return new Tensor(d, x.shape);
+      };
+      if (isGradEnabled()) return [maskedGradient(`${kind}Backward`, spread(g, keptShape, x.shape), pick)];
+      return [pick(new Tensor(expandValues(g.values, keptShape, x.shape), x.shape))];
+    }, true);
   };
 }
 
@@ -146,10 +164,11 @@ export function logsumexp(x: Tensor, opts: ReduceOptions = {}): Tensor {
   for (let i = 0; i < s.length; i++) values[i] = Math.log(s[i]) + m[i];
   const out = new Tensor(values, outputShape(x, axes, opts.keepDims ?? false));
   return record("logsumexp", [x], out, (g) => {
+    if (isGradEnabled()) return [mul(spread(g, keptShape, x.shape), exp(sub(x, spread(out, keptShape, x.shape))))];
     const lse = expandValues(values, keptShape, x.shape);
     const gv = expandValues(g.values, keptShape, x.shape);
     const d = allocate(x.dtype, xv.length);
     for (let i = 0; i < d.length; i++) d[i] = gv[i] * Math.exp(xv[i] - lse[i]);
     return [new Tensor(d, x.shape)];
-  });
+  }, true);
 }

@@ -8,7 +8,7 @@
  */
 import { Tensor } from "../tensor";
 import { allocate } from "../dtype";
-import { record } from "../autograd";
+import { isGradEnabled, maskedGradient, record } from "../autograd";
 import { checkTensor } from "./operand";
 import { show } from "../check";
 
@@ -27,5 +27,5 @@ function scaled(x: Tensor, factor: number): Tensor {
 export function scaleLoss(loss: Tensor, factor: number): Tensor {
   checkTensor("scaleLoss", "loss", loss);
   if (typeof factor !== "number") throw new Error(`scaleLoss: factor must be a number, got ${show(factor)}`);
-  return record("scaleLoss", [loss], scaled(loss, factor), (g) => [scaled(g, factor)]);
+  return record("scaleLoss", [loss], scaled(loss, factor), (g) => [isGradEnabled() ? maskedGradient("scaleLossBackward", g, (t) => scaled(t, factor)) : scaled(g, factor)], true);
 }

@@ -2,7 +2,7 @@
 import { allocate } from "../dtype";
 import { broadcastShapes } from "../shape";
 import { Tensor } from "../tensor";
-import { record } from "../autograd";
+import { isGradEnabled, maskedGradient, record } from "../autograd";
 import { expandValues, unbroadcast } from "./broadcast";
 import { TensorLike, asPair, asTensor } from "./operand";
 import { checkTensor } from "./operand";
@@ -49,15 +49,18 @@ export function where(cond: TensorLike, x: TensorLike, y: TensorLike): Tensor {
   const out = allocate(a.dtype, cv.length);
   for (let i = 0; i < out.length; i++) out[i] = cv[i] !== 0 ? av[i] : bv[i];
   return record("where", [a, b], new Tensor(out, shape), (g) => {
-    const gv = g.values;
     const pick = (t: Tensor, whenTrue: boolean): Tensor | null => {
       if (!t.requiresGrad) return null;
-      const d = allocate(a.dtype, gv.length);
-      for (let i = 0; i < d.length; i++) d[i] = (cv[i] !== 0) === whenTrue ? gv[i] : 0;
-      return unbroadcast(new Tensor(d, shape), t.shape);
+      const apply = (gt: Tensor): Tensor => {
+        const gv = gt.values;
+        const d = allocate(a.dtype, gv.length);
+        for (let i = 0; i < d.length; i++) d[i] = (cv[i] !== 0) === whenTrue ? gv[i] : 0;
+        return new Tensor(d, shape);
+      };
+      return unbroadcast(isGradEnabled() ? maskedGradient("whereBackward", g, apply) : apply(g), t.shape);
     };
     return [pick(a, true), pick(b, false)];
-  });
+  }, true);
 }
 
 /**
@@ -78,11 +81,12 @@ export function clip(x: Tensor, min: number | null, max: number | null): Tensor 
     const v = xv[i];
     out[i] = v < lo ? lo : v > hi ? hi : v;
   }
-  return record("clip", [x], new Tensor(out, x.shape), (g) => {
-    const gv = g.values;
+  const passes = (gt: Tensor): Tensor => {
+    const gv = gt.values;
     const d = allocate(x.dtype, gv.length);
     for (let i = 0; i < d.length; i++) d[i] = xv[i] >= lo && xv[i] <= hi ? gv[i] : 0;
-    return [new Tensor(d, x.shape)];
-  });
+    return new Tensor(d, x.shape);
+  };
+  return record("clip", [x], new Tensor(out, x.shape), (g) => [isGradEnabled() ? maskedGradient("clipBackward", g, passes) : passes(g)], true);
 }
 

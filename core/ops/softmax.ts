@@ -7,7 +7,10 @@
 import { FloatArray, allocate } from "../dtype";
 import { normalizeAxis } from "../shape";
 import { Tensor } from "../tensor";
-import { record } from "../autograd";
+import { isGradEnabled, record } from "../autograd";
+import { mul, sub } from "./binary";
+import { exp } from "./unary";
+import { sum } from "./reduce";
 import { axisView } from "./axes";
 import { checkTensor } from "./operand";
 import { expSum, laneMax } from "./logsumexp";
@@ -45,7 +48,10 @@ function check(x: Tensor, axis: number, op: string): number {
 export function softmax(x: Tensor, axis = -1): Tensor {
   const a = check(x, axis, "softmax");
   const yv = softmaxValues(x.values, x.shape, a, false);
-  return record("softmax", [x], new Tensor(yv, x.shape), (g) => {
+  const y = new Tensor(yv, x.shape);
+  return record("softmax", [x], y, (g) => {
+    // recorded (higher order): y·(g − Σ g·y), as ops
+    if (isGradEnabled()) return [mul(y, sub(g, sum(mul(g, y), { axis: a, keepDims: true })))];
     const gv = g.values;
     const d = allocate(x.dtype, yv.length);
     forEachLane(x.shape, a, (start, stride, n) => {
@@ -54,7 +60,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
       for (let k = 0, p = start; k < n; k++, p += stride) d[p] = yv[p] * (gv[p] - dot);
     });
     return [new Tensor(d, x.shape)];
-  });
+  }, true);
 }
 
 /**
@@ -64,7 +70,10 @@ export function softmax(x: Tensor, axis = -1): Tensor {
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const a = check(x, axis, "logSoftmax");
   const yv = softmaxValues(x.values, x.shape, a, true);
-  return record("logSoftmax", [x], new Tensor(yv, x.shape), (g) => {
+  const y = new Tensor(yv, x.shape);
+  return record("logSoftmax", [x], y, (g) => {
+    // recorded (higher order): g − exp(y)·Σ g, as ops
+    if (isGradEnabled()) return [sub(g, mul(exp(y), sum(g, { axis: a, keepDims: true })))];
     const gv = g.values;
     const d = allocate(x.dtype, yv.length);
     forEachLane(x.shape, a, (start, stride, n) => {
@@ -73,5 +82,5 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
       for (let k = 0, p = start; k < n; k++, p += stride) d[p] = gv[p] - Math.exp(yv[p]) * total;
     });
     return [new Tensor(d, x.shape)];
-  });
+  }, true);
 }

@@ -95,8 +95,9 @@ describe("tape and backward", () => {
     expect(x.grad).to.equal(null);
   });
 
-  it("grad(f) gives zeros for an input f does not use", () => {
-    const [, dy] = nd.grad((a, _b) => a.sum())(nd.tensor([1]), nd.tensor([5, 6]));
+  it("grad(f) names an input f does not use, and gives zeros for it with allowUnused", () => {
+    expect(() => nd.grad((a, _b) => a.sum())(nd.tensor([1]), nd.tensor([5, 6]))).to.throw(/grad: input 1 \(shape \[2\]\) is not used to compute the output.*allowUnused: true/);
+    const [, dy] = nd.grad((a, _b) => a.sum(), { allowUnused: true })(nd.tensor([1]), nd.tensor([5, 6]));
     expect(arr(dy)).to.deep.equal([0, 0]);
   });
 
