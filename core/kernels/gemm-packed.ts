@@ -37,7 +37,7 @@ let packB = new Float64Array(KC * NC);
  * The packed path of `gemm` on its own (no size dispatch). Every element of C is a function of
  * its row of op(A), its column of op(B) and the fixed k blocking (KC) only, so computing any
  * block of rows or columns of C with this gives bit-identical values to the whole product:
- * that is what lets threads.ts split a product across threads deterministically.
+ * that is what lets gemm-parallel.ts split a product across threads deterministically.
  */
 export function gemmPacked(
   A: FloatArray, aOff: number, lda: number, transA: boolean,
