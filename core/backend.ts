@@ -9,7 +9,8 @@
  * and the bit-identity checks on both.
  *
  * What the switch changes: the elementwise dispatch (`core/kernels/elementwise.ts`) gets its
- * wasm column, and long-lived float32 buffers (`allocateLongLived`: parameters' values,
+ * wasm column, float32 GEMMs (matmul, linear, conv2d, forward and backward) run on the wasm GEMM
+ * (`core/wasm/gemm-staged.ts`), and long-lived float32 buffers (`allocateLongLived`: parameters' values,
  * optimizer slots and work buffers) are allocated from the wasm heap so the kernels read them in
  * place. Buffers allocated before a switch keep working on either backend: a pass runs in wasm
  * only when every array of the call lives in the heap, else in JavaScript (bit-identical).
@@ -21,6 +22,8 @@
 import { DType, FloatArray, allocate, allocateShared } from "./dtype";
 import { PARALLEL_MIN_ELEMENTS } from "./kernels/threads";
 import { setWasmColumn } from "./kernels/elementwise";
+import { setWasmGemm } from "./kernels/gemm";
+import { gemmStagedF32 } from "./wasm/gemm-staged";
 import { fail } from "./check";
 import { validateSimd, wasmKernels } from "./wasm/loader";
 import { wasmElementwiseColumn } from "./wasm/column";
@@ -42,6 +45,7 @@ function checkName(owner: string, name: unknown): Backend {
 function apply(name: Backend): void {
   current = name;
   setWasmColumn(name === "wasm" ? wasmElementwiseColumn : null);
+  setWasmGemm(name === "wasm" ? gemmStagedF32 : null);
 }
 
 function initialBackend(): Backend {
