@@ -1,6 +1,7 @@
 /** Parameter: a trainable, named tensor that optimizers update in place. */
-import { DType, FloatArray, allocate, allocateShared, isShared } from "./dtype";
+import { DType, FloatArray, isShared } from "./dtype";
 import { PARALLEL_MIN_ELEMENTS } from "./kernels/threads";
+import { allocateLongLived, getBackend, inWasmHeap } from "./backend";
 import { fmt, sameShape } from "./shape";
 import { NdArray, NestedArray, Tensor } from "./tensor";
 import { tensor } from "./creation";
@@ -36,11 +37,13 @@ export class Parameter extends Tensor {
     const dtype = opts.dtype ?? source.dtype;
     // A parameter is long-lived: from PARALLEL_MIN_ELEMENTS on its values live in a
     // SharedArrayBuffer, so the threaded optimizer kernels can update it in place (a copy
-    // goes through allocate/allocateShared, never slice(), which returns a plain array).
+    // goes through allocateLongLived, never slice(), which returns a plain array). On the wasm
+    // backend a float32 parameter lives in the wasm heap, where the kernels update it in place.
     const big = source.size >= PARALLEL_MIN_ELEMENTS;
     let data: FloatArray = source.values;
-    if (values instanceof Tensor || dtype !== source.dtype || (big && !isShared(data))) {
-      data = big ? allocateShared(dtype, source.size) : allocate(dtype, source.size);
+    const toHeap = dtype === "float32" && source.size > 0 && getBackend() === "wasm" && !inWasmHeap(data);
+    if (values instanceof Tensor || dtype !== source.dtype || (big && !isShared(data)) || toHeap) {
+      data = allocateLongLived(dtype, source.size);
       data.set(source.values); // converts like Float32Array.from / Float64Array.from
     }
     super(data, source.shape, { requiresGrad: opts.trainable ?? true, name: opts.name ?? source.name });

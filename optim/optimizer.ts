@@ -23,6 +23,7 @@
  */
 import { Tensor } from "../core/tensor";
 import { Parameter } from "../core/parameter";
+import { inWasmHeap } from "../core/backend";
 import type { FloatArray } from "../core/dtype";
 import type { OptimizerOptions } from "./types";
 import { clipActive, clipInPlace } from "./pipeline/clip";
@@ -152,6 +153,15 @@ export abstract class Optimizer extends OptimizerCore {
     return active;
   }
 
+  /**
+   * On the wasm backend a parameter in the wasm heap takes its gradient there too (one copy into
+   * its work buffer, which lives in the heap), so every later stage and the rule run in wasm in
+   * place; the gradient tensor itself comes from the tape, outside the heap.
+   */
+  private gradLeavesHeap(i: number, g: FloatArray): boolean {
+    return inWasmHeap(this.params[i].values) && !inWasmHeap(g);
+  }
+
   /** ÷ lossScaleFactor into a work buffer; a gradient of another dtype is copied, so the rule sees its own. */
   private unscaleStage(a: Active): void {
     for (let j = 0; j < a.index.length; j++) {
@@ -160,7 +170,7 @@ export abstract class Optimizer extends OptimizerCore {
         const s = this.scratchFor(i);
         unscale(a.grads[j], this.lossScaleFactor, s);
         a.grads[j] = s;
-      } else if (!(a.grads[j] instanceof this.params[i].values.constructor)) {
+      } else if (!(a.grads[j] instanceof this.params[i].values.constructor) || this.gradLeavesHeap(i, a.grads[j])) {
         const s = this.scratchFor(i);
         s.set(a.grads[j]);
         a.grads[j] = s;
@@ -227,18 +237,18 @@ export abstract class Optimizer extends OptimizerCore {
    * then update" order is observable).
    */
   private decayOrderMatters(a: Active, mask: boolean[]): boolean {
-    const decayed = new Set<ArrayBufferLike>();
-    let count = 0;
+    // By byte range, not by buffer: on the wasm backend every parameter is a view into one memory.
+    const decayed: FloatArray[] = [];
     for (const i of a.index) {
       if (!mask[i]) continue;
-      decayed.add(this.params[i].values.buffer);
-      count++;
+      const v = this.params[i].values;
+      if (decayed.some((d) => overlap(d, v))) return true;
+      decayed.push(v);
     }
-    if (decayed.size !== count) return true;
     for (let j = 0; j < a.index.length; j++) {
       const i = a.index[j];
-      if (!mask[i] && decayed.has(this.params[i].values.buffer)) return true;
-      if (this.isCallersGradient(a, j) && decayed.has(a.grads[j].buffer)) return true;
+      if (!mask[i] && decayed.some((d) => overlap(d, this.params[i].values))) return true;
+      if (this.isCallersGradient(a, j) && decayed.some((d) => overlap(d, a.grads[j]))) return true;
     }
     return false;
   }
@@ -373,4 +383,9 @@ export abstract class Optimizer extends OptimizerCore {
   _clearLossScaleFactor(): void {
     (this as { lossScaleFactor: number | null }).lossScaleFactor = null;
   }
+}
+
+/** Whether two arrays share any byte of memory. */
+function overlap(a: FloatArray, b: FloatArray): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }

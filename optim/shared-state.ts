@@ -7,10 +7,13 @@
  *
  * @example const m = allocateState("float32", p.size); // shared when p.size ≥ 1M
  */
-import { DType, FloatArray, allocate, allocateShared } from "../core/dtype";
-import { PARALLEL_MIN_ELEMENTS } from "../core/kernels/threads";
+import { DType, FloatArray } from "../core/dtype";
+import { allocateLongLived } from "../core/backend";
 
-/** A zero-filled state array for a parameter of `length` elements (shared when large). */
+/**
+ * A zero-filled state array for a parameter of `length` elements (shared when large; in the wasm
+ * heap for float32 on the wasm backend, so the wasm optimizer passes read it in place).
+ */
 export function allocateState(dtype: DType, length: number): FloatArray {
-  return length >= PARALLEL_MIN_ELEMENTS ? allocateShared(dtype, length) : allocate(dtype, length);
+  return allocateLongLived(dtype, length);
 }

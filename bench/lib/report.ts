@@ -93,7 +93,7 @@ function pad(s: string, n: number): string {
 
 /** The table as markdown (readable in a terminal and pasteable into a report). */
 export function table(rows: Row[], previous: Results | null): string {
-  const head = ["workload", "unit", "ndgrad", "ndgrad-wasm", "tfjs-cpu", "tfjs-wasm", "jax-js", "x vs cpu", "x vs wasm", "wasm-k x vs tfjs-wasm", "wasm-k x vs jax", "target", "met", "vs previous"];
+  const head = ["workload", "unit", "ndgrad", "ndgrad-js", "x vs js", "ndgrad-wasm", "tfjs-cpu", "tfjs-wasm", "jax-js", "x vs cpu", "x vs wasm", "wasm-k x vs tfjs-wasm", "wasm-k x vs jax", "target", "met", "vs previous"];
   const x = (v: number | null): string => (v == null ? "-" : `${v.toFixed(2)}x`);
   const body = rows.map((r) => {
     const met = meetsTarget(r);
@@ -101,6 +101,8 @@ export function table(rows: Row[], previous: Results | null): string {
       r.label,
       r.unit,
       cell(r, "ndgrad"),
+      cell(r, "ndgrad-js"),
+      x(ratio(r, "ndgrad-js")),
       cell(r, "ndgrad-wasm"),
       cell(r, "tfjs-cpu"),
       cell(r, "tfjs-wasm"),
@@ -136,6 +138,7 @@ export function footnotes(rows: Row[]): string {
   }
   return [
     "x vs cpu / x vs wasm: how many times better ndgrad is (tfjs time / ndgrad time; for GFLOP/s ndgrad / tfjs; for B/param tfjs / ndgrad).",
+    "ndgrad: the default backend (wasm where it validates); ndgrad-js: the same on setBackend(\"js\"); x vs js: ndgrad-js time / ndgrad time.",
     "wasm-k x vs tfjs-wasm / wasm-k x vs jax: the same for ndgrad's wasm kernels (ndgrad-wasm) against tfjs-wasm and jax-js.",
     "Figures: median per call; spread = min..max of per-round medians.",
     ...(lines.length ? ["", "n/a:", ...lines] : []),

@@ -2,6 +2,7 @@
 import { Contender } from "./harness";
 import type * as TF from "@tensorflow/tfjs";
 import { Backend, Tf, tf, unavailable, useBackend } from "./tf";
+import { getBackend, setBackend, type Backend as NdBackend } from "../../core/backend";
 
 /** Per-contender overrides of the timing plan. */
 export interface SideOptions {
@@ -54,11 +55,20 @@ export function tfSide(backend: Backend, make: (t: Tf, keep: Keep) => () => void
   };
 }
 
-export function ndSide(make: () => () => void, opts: SideOptions = {}): Contender {
+// The backend the process started on ("wasm" where the module validates): the "ndgrad" side's.
+const defaultBackend: NdBackend = getBackend();
+
+/**
+ * ndgrad as users run it, on its default backend, or (backend "js") on `setBackend("js")` as
+ * the side "ndgrad-js". `make` runs with the backend active, so its parameters and optimizer
+ * state are allocated where that backend keeps them.
+ */
+export function ndSide(make: () => () => void, opts: SideOptions = {}, backend: "default" | "js" = "default"): Contender {
   let step: (() => void) | null = null;
   return {
-    name: "ndgrad",
+    name: backend === "js" ? "ndgrad-js" : "ndgrad",
     ...opts,
+    activate: () => setBackend(backend === "js" ? "js" : defaultBackend),
     setup: () => {
       step = make();
     },

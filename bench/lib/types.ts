@@ -1,11 +1,12 @@
 /** What a workload reports: rows of the results table (and of bench/results/latest.json). */
 
 /**
- * "ndgrad" is the library as users run it (today: the JavaScript kernels); "ndgrad-wasm" the
- * WebAssembly SIMD kernels of core/wasm (not yet wired into the ops: called directly); "jax-js"
+ * "ndgrad" is the library as users run it (its default backend: "wasm" where the module
+ * validates); "ndgrad-js" the same code on `setBackend("js")`; "ndgrad-wasm" the WebAssembly SIMD
+ * kernels of core/wasm called directly on heap buffers (no tape, no ops); "jax-js"
  * is @jax-js/jax on its wasm device (single-threaded under Node: it needs a web Worker).
  */
-export const SIDES = ["ndgrad", "ndgrad-wasm", "tfjs-cpu", "tfjs-wasm", "jax-js"] as const;
+export const SIDES = ["ndgrad", "ndgrad-js", "ndgrad-wasm", "tfjs-cpu", "tfjs-wasm", "jax-js"] as const;
 export type Side = (typeof SIDES)[number];
 
 export interface Target {

@@ -73,7 +73,7 @@ export const cnn: Workload = {
     ctx.log("cnn");
     // tfjs-cpu conv is ~0.4 s a step: fewer calls per turn
     const { timings, errors } = await compare(
-      [ndSide(ndCnn), tfSide("cpu", tfCnn, { perRound: ctx.quick ? 1 : 2, warmup: 2 }), tfSide("wasm", tfCnn)],
+      [ndSide(ndCnn), ndSide(ndCnn, {}, "js"), tfSide("cpu", tfCnn, { perRound: ctx.quick ? 1 : 2, warmup: 2 }), tfSide("wasm", tfCnn)],
       plan,
     );
     const wasmErr = errors.get("tfjs-wasm");

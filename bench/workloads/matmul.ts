@@ -43,7 +43,7 @@ export const matmul: Workload = {
       const reps = n <= 256 ? 10 : n === 512 ? 4 : 2;
       const plan = ctx.quick ? { warmup: 2, rounds: 3, perRound: Math.max(1, reps >> 1) } : { warmup: 3, rounds: 5, perRound: reps };
       const skipped: Partial<Record<Side, string>> = {};
-      const sides = [ndSide(ndMake), ndWasmSide(wasmMatmul(a, b, n)), tfSide("wasm", tfMake), jaxSide(jaxMatmul(a, b, n))];
+      const sides = [ndSide(ndMake), ndSide(ndMake, {}, "js"), ndWasmSide(wasmMatmul(a, b, n)), tfSide("wasm", tfMake), jaxSide(jaxMatmul(a, b, n))];
       // tfjs-cpu: ~0.9 GFLOP/s, 2.5 s per 1024 product
       if (ctx.quick && n === 1024) skipped["tfjs-cpu"] = "skipped in --quick (~2.5 s per call)";
       else sides.push(tfSide("cpu", tfMake, { warmup: 1, perRound: big ? 1 : 3 }));

@@ -80,7 +80,7 @@ export const mlp: Workload = {
     for (const kind of ["adamw", "sgd"] as const) {
       ctx.log(`mlp ${kind}`);
       const { timings, errors } = await compare(
-        [ndSide(ndMlp(kind)), ndWasmSide(wasmMlp(kind)), tfSide("cpu", tfMlp(kind), { perRound: Math.max(2, plan.perRound >> 2), warmup: 5 }), tfSide("wasm", tfMlp(kind)), jaxSide(jaxMlp(kind))],
+        [ndSide(ndMlp(kind)), ndSide(ndMlp(kind), {}, "js"), ndWasmSide(wasmMlp(kind)), tfSide("cpu", tfMlp(kind), { perRound: Math.max(2, plan.perRound >> 2), warmup: 5 }), tfSide("wasm", tfMlp(kind)), jaxSide(jaxMlp(kind))],
         plan,
       );
       rows.push(

@@ -71,7 +71,7 @@ function optimizerWorkload(kind: Kind): Workload {
       ctx.log(meta.id);
       const plan = ctx.quick ? { warmup: 2, rounds: 3, perRound: 1 } : { warmup: 3, rounds: 5, perRound: 1 };
       const { timings, errors } = await compare(
-        [ndSide(ndOpt(kind), { perRound: ctx.quick ? 3 : 4 }), tfSide("cpu", tfOpt(kind), { warmup: 1 }), tfSide("wasm", tfOpt(kind), { perRound: 2 })],
+        [ndSide(ndOpt(kind), { perRound: ctx.quick ? 3 : 4 }), ndSide(ndOpt(kind), { perRound: ctx.quick ? 3 : 4 }, "js"), tfSide("cpu", tfOpt(kind), { warmup: 1 }), tfSide("wasm", tfOpt(kind), { perRound: 2 })],
         plan,
       );
       return [

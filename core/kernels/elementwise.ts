@@ -37,6 +37,21 @@ export function perDtype(module: string, fns: Record<string, ParallelKernel["fn"
   return { f32: { module, name: f32, fn: fns[f32] }, f64: { module, name: f64, fn: fns[f64] } };
 }
 
+/** A second column of kernels, by the float32 kernel's name: true when it ran the pass. */
+export type KernelColumn = (name: string, arrays: readonly ArrayLike<number>[], scalars: (number | boolean)[]) => boolean;
+
+let float32Column: KernelColumn | null = null;
+
+/**
+ * Installs (or, with null, removes) the column tried first for float32 passes: the wasm
+ * kernels, installed by `setBackend` (core/backend.ts). A column that declines a call (its
+ * arrays are not where its kernels read them) leaves it to the JavaScript kernel.
+ * @example setWasmColumn(null); // plain JavaScript from now on
+ */
+export function setWasmColumn(column: KernelColumn | null): void {
+  float32Column = column;
+}
+
 /** Whether a pass over `length` elements is big enough to split across threads. */
 export function parallelSized(length: number): boolean {
   return length >= PARALLEL_MIN_ELEMENTS;
@@ -54,6 +69,7 @@ export function runElementwise(kernel: DtypeKernels, arrays: readonly ArrayLike<
   const Kind = f32 ? Float32Array : Float64Array;
   for (const a of arrays) if (!(a instanceof Kind)) return false;
   const k = f32 ? kernel.f32 : kernel.f64;
+  if (f32 && float32Column !== null && n === arrays[0].length && float32Column(k.name, arrays, scalars)) return true;
   if (parallelSized(n)) parallelFor(k, arrays as FloatArray[], scalars, n);
   else (k.fn as (...a: unknown[]) => void)(...arrays, ...scalars);
   return true;

@@ -15,6 +15,26 @@ const SMALL = 4096;
  */
 const PARALLEL_MIN = 1 << 20;
 
+/** A float32 GEMM of another backend, same arguments (installed by core/backend.ts). */
+export type Float32Gemm = (
+  A: Float32Array, aOff: number, lda: number, transA: boolean,
+  B: Float32Array, bOff: number, ldb: number, transB: boolean,
+  C: Float32Array, cOff: number, ldc: number,
+  m: number, n: number, k: number,
+  accumulate: boolean,
+) => void;
+
+let float32Gemm: Float32Gemm | null = null;
+
+/**
+ * Installs (or, with null, removes) the GEMM used for float32 products past the plain loop's
+ * size: the wasm one on the wasm backend. It differs from the JS GEMM in summation only.
+ * @example setWasmGemm(null); // the JavaScript GEMM for everything
+ */
+export function setWasmGemm(fn: Float32Gemm | null): void {
+  float32Gemm = fn;
+}
+
 /**
  * Row-major GEMM: `C[m×n] (+)= op(A)[m×k] · op(B)[k×n]`.
  *
@@ -23,6 +43,8 @@ const PARALLEL_MIN = 1 << 20;
  * - `C` starts at `cOff`, m × n with row stride `ldc`; with `accumulate` the product is added to
  *   C, otherwise C is overwritten.
  * - A, B and C may be Float32Array or Float64Array (mixing is allowed; arithmetic is double).
+ *   On the wasm backend an all-float32 product past the plain loop's size runs on the wasm
+ *   GEMM instead (float32 accumulation: it differs from this one in summation only).
  *
  * @example
  * // C = A·B for 2×3 and 3×2 matrices
@@ -45,6 +67,10 @@ export function gemm(
       for (let i = 0; i < m; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + n);
     }
     gemmSmall(A, aOff, lda, transA, B, bOff, ldb, transB, C, cOff, ldc, m, n, k);
+    return;
+  }
+  if (float32Gemm !== null && A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array) {
+    float32Gemm(A, aOff, lda, transA, B, bOff, ldb, transB, C, cOff, ldc, m, n, k, accumulate);
     return;
   }
   if (m * n * k >= PARALLEL_MIN && parallelGemm(A, aOff, lda, transA, B, bOff, ldb, transB, C, cOff, ldc, m, n, k, accumulate)) {

@@ -1,8 +1,8 @@
 /**
  * ndgrad's WebAssembly SIMD kernels (float32): the loader and shared-memory heap, the helper
  * pool, and JS-facing kernels with the signatures of the JavaScript ones (optim/kernels/*.ts,
- * core/kernels/gemm.ts), for the op and optimizer dispatch to pick per kernel. Not yet wired into
- * the ops: see CONTRIBUTING.md, "WebAssembly kernels".
+ * core/kernels/gemm.ts), which the backend switch (core/backend.ts) installs into the elementwise
+ * dispatch and the GEMM: see CONTRIBUTING.md, "WebAssembly kernels".
  *
  * @example
  * import { validateSimd, wasmKernels, lionF32 } from "./core/wasm";

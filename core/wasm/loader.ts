@@ -7,7 +7,7 @@
  * @example
  * if (validateSimd()) { const k = wasmKernels(); const v = k.heap.alloc(8); }
  */
-import "./webassembly";
+import { type WasmModule, wasmApi, wasmApiOrUndefined } from "./webassembly";
 import { WasmHeap } from "./memory";
 
 /** The exports of kernels.wasm (addresses are byte offsets in the shared memory). */
@@ -34,7 +34,7 @@ export interface KernelExports {
 
 /** A module instantiated on a heap: what the kernel wrappers call. */
 export interface WasmKernels {
-  module: WebAssembly.Module;
+  module: WasmModule;
   heap: WasmHeap;
   exports: KernelExports;
 }
@@ -57,9 +57,10 @@ export function kernelBytes(): Uint8Array {
  * @example validateSimd() // true on Node 20
  */
 export function validateSimd(bytes?: Uint8Array): boolean {
-  if (typeof WebAssembly !== "object" || typeof WebAssembly.validate !== "function") return false;
+  const api = wasmApiOrUndefined();
+  if (api === undefined || typeof api.validate !== "function") return false;
   try {
-    return WebAssembly.validate(bytes ?? kernelBytes());
+    return api.validate(bytes ?? kernelBytes());
   } catch {
     return false;
   }
@@ -69,16 +70,16 @@ export function validateSimd(bytes?: Uint8Array): boolean {
  * Compiles the kernels (from the given bytes, or kernels.wasm).
  * @example const mod = compileKernels(); // a WebAssembly.Module, postable to workers
  */
-export function compileKernels(bytes?: Uint8Array): WebAssembly.Module {
-  return new WebAssembly.Module(bytes ?? kernelBytes());
+export function compileKernels(bytes?: Uint8Array): WasmModule {
+  return new (wasmApi().Module)(bytes ?? kernelBytes());
 }
 
 /**
  * Instantiates `module` on `heap`'s memory (synchronously; the module is small).
  * @example const k = instantiateKernels(compileKernels(), new WasmHeap());
  */
-export function instantiateKernels(module: WebAssembly.Module, heap: WasmHeap): WasmKernels {
-  const instance = new WebAssembly.Instance(module, { env: { memory: heap.memory } });
+export function instantiateKernels(module: WasmModule, heap: WasmHeap): WasmKernels {
+  const instance = new (wasmApi().Instance)(module, { env: { memory: heap.memory } });
   const exports = instance.exports as unknown as KernelExports;
   if (exports.heapBase() > 65536) throw new Error(`wasm kernels: static data ends at byte ${exports.heapBase()}, above the 64 KiB the heap reserves`);
   return { module, heap, exports };

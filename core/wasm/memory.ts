@@ -18,7 +18,7 @@
  * heap.free(v);
  */
 
-import "./webassembly";
+import { type WasmMemory, wasmApi } from "./webassembly";
 
 const PAGE = 65536;
 const ALIGN = 16;
@@ -38,7 +38,7 @@ interface Block { start: number; size: number }
  * @example const heap = new WasmHeap({ maximumMiB: 512 }); const g = heap.alloc(4096);
  */
 export class WasmHeap {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   private readonly free_: Block[] = [];
   private readonly used = new Map<number, number>();
   /** Every buffer object `memory.buffer` has returned: views made on any of them are ours. */
@@ -56,7 +56,7 @@ export class WasmHeap {
     if (!Number.isInteger(reserved) || reserved < 0 || reserved % ALIGN !== 0) {
       throw new Error(`WasmHeap: reservedBytes must be a non-negative multiple of ${ALIGN}, got ${reserved}`);
     }
-    this.memory = new WebAssembly.Memory({ initial: initialMiB * 16, maximum: maximumMiB * 16, shared: true });
+    this.memory = new (wasmApi().Memory)({ initial: initialMiB * 16, maximum: maximumMiB * 16, shared: true });
     this.maxBytes = maximumMiB * 16 * PAGE;
     this.top = reserved;
     this.buffers.add(this.memory.buffer);

@@ -10,6 +10,7 @@ import { Tensor } from "../../core";
 import * as fs from "fs";
 import * as path from "path";
 import { GradCase, NOT_DIFFERENTIABLE, OP_TABLE } from "../support/op-table";
+import { onEachBackend } from "../support/backends";
 
 /** Cases that exercise the tape across ops rather than one op. */
 const compositions: GradCase[] = [
@@ -38,7 +39,7 @@ describe("the op table", () => {
   });
 });
 
-describe("gradCheck over the op table (float64)", () => {
+onEachBackend("gradCheck over the op table (float64)", () => {
   cases.forEach((c, k) => {
     it(c.label, () => {
       const inputs = c.shapes.map((s, i) => {

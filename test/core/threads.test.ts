@@ -17,6 +17,7 @@ import { linear } from "../../core/ops/linear";
 import { conv2d } from "../../core/ops/conv";
 import { parseSafetensors, serializeSafetensors } from "../../nn/safetensors";
 import { AXPY_F32, axpyF32 } from "../support/thread-kernels";
+import { getBackend, setBackend } from "../../core/backend";
 
 function fill(a: FloatArray, seed: number): FloatArray {
   const gen = new Generator(seed);
@@ -50,10 +51,17 @@ function threeWays<T>(f: () => T): { one: T; two: T; helper: T } {
   }
 }
 
-describe("threads", function () {
+// The JavaScript kernels' helper threads: on the js backend (the wasm GEMM's threads are
+// tested in wasm-gemm.test.ts and backend-gemm.test.ts).
+describe("threads (js backend)", function () {
   this.timeout(120000);
   const initial = getNumThreads();
-  after(() => setNumThreads(initial));
+  const initialBackend = getBackend();
+  before(() => setBackend("js"));
+  after(() => {
+    setNumThreads(initial);
+    setBackend(initialBackend);
+  });
 
   it("GEMM is bit-identical with 1 and 2 threads (shapes, transposes, accumulate, offsets, dtypes, shared or not)", () => {
     const cases: [number, number, number][] = [[64, 128, 784], [128, 784, 64], [301, 257, 190], [37, 1100, 41], [200, 9, 700]];

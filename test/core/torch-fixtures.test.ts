@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as core from "../../core";
 import { FixtureArgs, FixtureCall, OP_TABLE } from "../support/op-table";
+import { onEachBackend } from "../support/backends";
 
 type Tensor = core.Tensor;
 
@@ -94,7 +95,7 @@ function expectClose(actual: Tensor | null, expected: Blob, what: string, tol: T
   }
 }
 
-describe(`PyTorch fixtures for core ops (torch ${fixtures.torchVersion})`, () => {
+onEachBackend(`PyTorch fixtures for core ops (torch ${fixtures.torchVersion})`, () => {
   it("cover every core op of API.md, and only known ops", () => {
     const ops = new Set(fixtures.cases.map((c) => c.op));
     expect(CORE_OPS.filter((op) => !ops.has(op)), "core ops without a fixture").to.deep.equal([]);

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { buildWasm } from "../../core/wasm/build";
 import { compileKernels, kernelBytes, kernelPath, validateSimd, wasmKernels } from "../../core/wasm/loader";
+import { wasmApi } from "../../core/wasm/webassembly";
 
 describe("wasm kernels: the build", function () {
   this.timeout(180000);
@@ -31,8 +32,8 @@ describe("wasm kernels: the build", function () {
     expect(validateSimd()).to.equal(true);
     expect(validateSimd(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]))).to.equal(false);
     const mod = compileKernels(kernelBytes());
-    expect(WebAssembly.Module.imports(mod)).to.deep.equal([{ module: "env", name: "memory", kind: "memory" }]);
-    const names = WebAssembly.Module.exports(mod).map((e) => e.name);
+    expect(wasmApi().Module.imports(mod)).to.deep.equal([{ module: "env", name: "memory", kind: "memory" }]);
+    const names = wasmApi().Module.exports(mod).map((e) => e.name);
     for (const k of ["lionF32", "adamF32", "sgdF32", "stageF32", "gemmF32", "reluF32", "softmaxCrossEntropyF32"]) expect(names).to.include(k);
     expect(wasmKernels().exports.heapBase()).to.be.at.most(65536);
   });

@@ -17,6 +17,8 @@ import { Tensor } from "../../core/tensor";
 import { Parameter } from "../../core/parameter";
 import { tensor } from "../../core/creation";
 import { Adam, AdamW, Lion, LossScaleOptimizer, Optimizer, SGD, resetOptimizerNames, schedules } from "../../optim";
+import { wasmColumnStats } from "../../core/wasm/column";
+import { onEachBackend } from "../support/backends";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const golden = JSON.parse(fs.readFileSync(path.join(repoRoot, "test", "fixtures", "keras-golden.json"), "utf8"));
@@ -224,7 +226,13 @@ describe("optim: Keras goldens (keras-golden.json)", () => {
     expect(golden.config_roundtrip_cases.length).to.equal(11);
   });
 
-  describe("optimizer_cases", () => {
+  onEachBackend("optimizer_cases", (backend) => {
+    if (backend === "wasm") {
+      // The goldens must really run the wasm passes on this backend, not fall back to JS.
+      let calls0 = 0;
+      before(() => (calls0 = wasmColumnStats.calls));
+      after(() => expect(wasmColumnStats.calls, "wasm passes run by the goldens").to.be.greaterThan(calls0 + 100));
+    }
     for (const c of golden.optimizer_cases as Json[]) {
       if (c.name === "optimizer_auto_naming") {
         // No program: the case is the name table. Keras's counter is per process; reset it here.

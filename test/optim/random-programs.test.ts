@@ -12,6 +12,7 @@ import { Parameter } from "../../core/parameter";
 import { Adam, AdamW, Lion, Optimizer, SGD } from "../../optim";
 import { KerasReference, ReferenceOptions, Rule } from "./keras-reference";
 import { lcg } from "./helpers";
+import { onEachBackend } from "../support/backends";
 
 const PROGRAMS = Number(process.env.NDGRAD_OPTIM_PROGRAMS ?? 60);
 
@@ -55,7 +56,7 @@ function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, label: string): vo
   }
 }
 
-describe(`optim: ${PROGRAMS} random programs per rule vs an independent float32 Keras reference (lr up to 0.1, 20-32 steps, bit for bit)`, () => {
+onEachBackend(`optim: ${PROGRAMS} random programs per rule vs an independent float32 Keras reference (lr up to 0.1, 20-32 steps, bit for bit)`, () => {
   for (const kind of ["Adam", "AdamW", "Lion", "SGD"] as const) {
     it(kind, () => {
       const r = lcg({ Adam: 1, AdamW: 2, Lion: 3, SGD: 4 }[kind]);

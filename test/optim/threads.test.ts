@@ -11,6 +11,7 @@ import { Parameter } from "../../core/parameter";
 import { Tensor } from "../../core/tensor";
 import { Adam, AdamW, Lion, LossScaleOptimizer, Optimizer, SGD } from "../../optim";
 import { lcg } from "./helpers";
+import { getBackend, setBackend } from "../../core/backend";
 
 // Just over the threshold, and not a multiple of any chunk size: the last chunk is ragged.
 const N = PARALLEL_MIN_ELEMENTS + 4099;
@@ -70,10 +71,14 @@ function runCase(c: Case): string[] {
   return out;
 }
 
-describe("optimizers with threads", function () {
+// The JavaScript kernels' threads (the wasm backend's are tested in wasm-threads.test.ts).
+describe("optimizers with threads (js backend)", function () {
   this.timeout(120000);
   const initial = getNumThreads();
+  const initialBackend = getBackend();
+  before(() => setBackend("js"));
   after(() => {
+    setBackend(initialBackend);
     threadTesting.helperOnly = false;
     setNumThreads(initial);
   });

@@ -1,0 +1,113 @@
+/**
+ * The backend choice: which kernels run the float32 passes. "wasm" (the WebAssembly SIMD kernels
+ * of core/wasm/) is the default wherever the engine validates the module; "js" (the plain
+ * JavaScript kernels) otherwise. `NDGRAD_BACKEND=js|wasm` in the environment, or `setBackend`,
+ * forces one. float64 always runs in JavaScript.
+ *
+ * Why a switch at all and not just "wasm when it validates": the JavaScript kernels are the
+ * reference (and what a browser without SharedArrayBuffer runs), and the tests run the goldens
+ * and the bit-identity checks on both.
+ *
+ * What the switch changes: the elementwise dispatch (`core/kernels/elementwise.ts`) gets its
+ * wasm column, float32 GEMMs (matmul, linear, conv2d, forward and backward) run on the wasm GEMM
+ * (`core/wasm/gemm-staged.ts`), and long-lived float32 buffers (`allocateLongLived`: parameters' values,
+ * optimizer slots and work buffers) are allocated from the wasm heap so the kernels read them in
+ * place. Buffers allocated before a switch keep working on either backend: a pass runs in wasm
+ * only when every array of the call lives in the heap, else in JavaScript (bit-identical).
+ *
+ * @example
+ * import { getBackend, setBackend } from "ndgrad/core";
+ * setBackend("js"); getBackend(); // "js"
+ */
+import { DType, FloatArray, allocate, allocateShared } from "./dtype";
+import { PARALLEL_MIN_ELEMENTS } from "./kernels/threads";
+import { setWasmColumn } from "./kernels/elementwise";
+import { setWasmGemm } from "./kernels/gemm";
+import { gemmStagedF32 } from "./wasm/gemm-staged";
+import { fail } from "./check";
+import { validateSimd, wasmKernels } from "./wasm/loader";
+import { wasmElementwiseColumn } from "./wasm/column";
+
+/** The kernel sets ndgrad can run on. */
+export type Backend = "js" | "wasm";
+
+const BACKENDS: readonly Backend[] = ["js", "wasm"];
+
+let current: Backend | null = null;
+
+function checkName(owner: string, name: unknown): Backend {
+  if (typeof name !== "string" || !(BACKENDS as readonly string[]).includes(name)) {
+    fail(owner, "backend", 'one of "js", "wasm"', name);
+  }
+  return name as Backend;
+}
+
+function apply(name: Backend): void {
+  current = name;
+  setWasmColumn(name === "wasm" ? wasmElementwiseColumn : null);
+  setWasmGemm(name === "wasm" ? gemmStagedF32 : null);
+}
+
+function initialBackend(): Backend {
+  const env = typeof process !== "undefined" ? process.env.NDGRAD_BACKEND : undefined;
+  if (env === undefined || env === "") return validateSimd() ? "wasm" : "js";
+  const name = checkName("NDGRAD_BACKEND", env);
+  if (name === "wasm" && !validateSimd()) throw new Error("NDGRAD_BACKEND: backend \"wasm\" was asked for, but this engine does not validate the WebAssembly SIMD kernels (use \"js\")");
+  return name;
+}
+
+/**
+ * The backend in use ("wasm" or "js").
+ * @example if (getBackend() === "wasm") console.log("SIMD kernels on");
+ */
+export function getBackend(): Backend {
+  if (current === null) apply(initialBackend());
+  return current!;
+}
+
+/**
+ * Forces a backend for what runs from now on. Throws, changing nothing, on a name other than
+ * "js" or "wasm", or "wasm" where the engine does not validate the module.
+ * @example setBackend("js"); // the plain JavaScript kernels
+ */
+export function setBackend(name: Backend): void {
+  const b = checkName("setBackend", name);
+  if (b === "wasm" && !validateSimd()) throw new Error("setBackend: backend \"wasm\" needs WebAssembly SIMD and shared memory, which this engine does not validate (use \"js\")");
+  apply(b);
+}
+
+/**
+ * Whether `a` is a view into the wasm heap (where the wasm kernels read it in place).
+ * @example inWasmHeap(new Float32Array(4)) // false
+ */
+export function inWasmHeap(a: ArrayBufferView): boolean {
+  return current === "wasm" && wasmKernels().heap.owns(a);
+}
+
+// FinalizationRegistry callbacks run between tasks, so a heap block comes back some time after
+// its view is unreachable. Only long-lived buffers come from here (a training loop does not make
+// new ones per step), which is why that lag does not pile up.
+const heapBlocks = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<number>((at) => wasmKernels().heap.freeRaw(at)) : null;
+
+/**
+ * A zero-filled array for a long-lived buffer (a parameter's values, an optimizer slot, a work
+ * buffer): in the wasm heap for float32 on the wasm backend (freed when the array is collected),
+ * else as before (shared from PARALLEL_MIN_ELEMENTS on, so the JS threads can split it).
+ * @example const m = allocateLongLived("float32", 1000);
+ */
+export function allocateLongLived(dtype: DType, length: number): FloatArray {
+  if (dtype === "float32" && length > 0 && heapBlocks !== null && getBackend() === "wasm") {
+    try {
+      const v = wasmKernels().heap.alloc(length);
+      heapBlocks.register(v, v.byteOffset);
+      return v;
+    } catch {
+      // The heap is at its maximum: an ordinary array still works (its passes run in JS).
+    }
+  }
+  return length >= PARALLEL_MIN_ELEMENTS ? allocateShared(dtype, length) : allocate(dtype, length);
+}
+
+// Chosen at load, so the dispatch has its column before the first pass (and a bad
+// NDGRAD_BACKEND fails at import, naming the value).
+getBackend();
