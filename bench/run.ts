@@ -40,7 +40,13 @@ function parseArgs(argv: string[]): { quick: boolean; only: string[] | null; lis
     else if (a === "--only" || a.startsWith("--only=")) {
       const v = a === "--only" ? argv[++i] : a.slice("--only=".length);
       if (!v) throw new Error("bench: --only needs a workload name (see --list)");
-      only = [...(only ?? []), ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+      only = [
+        ...(only ?? []),
+        ...v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ];
     } else throw new Error(`bench: unknown argument ${JSON.stringify(a)}; use --quick, --only NAME[,NAME], --list`);
   }
   return { quick, only, list };

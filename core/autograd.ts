@@ -177,7 +177,9 @@ export function computeGradients(root: Tensor, seed: Tensor | undefined, targets
         continue;
       }
       if (createGraph && !t.node.differentiable) {
-        throw new Error(`${t.node.op}: second-order gradient not implemented (its backward cannot be recorded; use createGraph: false or an op with a differentiable backward)`);
+        throw new Error(
+          `${t.node.op}: second-order gradient not implemented (its backward cannot be recorded; use createGraph: false or an op with a differentiable backward)`,
+        );
       }
       const inputGrads = t.node.backward(g);
       const inputs = t.node.inputs;

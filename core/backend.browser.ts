@@ -29,7 +29,7 @@ export function getBackend(): Backend {
  */
 export function setBackend(name: Backend): void {
   if (name !== "js" && name !== "wasm") fail("setBackend", "backend", 'one of "js", "wasm"', name);
-  if (name === "wasm") throw new Error("setBackend: backend \"wasm\" is not available in the browser build yet (use \"js\")");
+  if (name === "wasm") throw new Error('setBackend: backend "wasm" is not available in the browser build yet (use "js")');
 }
 
 /**

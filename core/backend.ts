@@ -52,7 +52,8 @@ function initialBackend(): Backend {
   const env = typeof process !== "undefined" ? process.env.NDGRAD_BACKEND : undefined;
   if (env === undefined || env === "") return validateSimd() ? "wasm" : "js";
   const name = checkName("NDGRAD_BACKEND", env);
-  if (name === "wasm" && !validateSimd()) throw new Error("NDGRAD_BACKEND: backend \"wasm\" was asked for, but this engine does not validate the WebAssembly SIMD kernels (use \"js\")");
+  if (name === "wasm" && !validateSimd())
+    throw new Error('NDGRAD_BACKEND: backend "wasm" was asked for, but this engine does not validate the WebAssembly SIMD kernels (use "js")');
   return name;
 }
 
@@ -72,7 +73,8 @@ export function getBackend(): Backend {
  */
 export function setBackend(name: Backend): void {
   const b = checkName("setBackend", name);
-  if (b === "wasm" && !validateSimd()) throw new Error("setBackend: backend \"wasm\" needs WebAssembly SIMD and shared memory, which this engine does not validate (use \"js\")");
+  if (b === "wasm" && !validateSimd())
+    throw new Error('setBackend: backend "wasm" needs WebAssembly SIMD and shared memory, which this engine does not validate (use "js")');
   apply(b);
 }
 

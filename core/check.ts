@@ -139,7 +139,9 @@ export function checkOptionKeys(owner: string, opts: unknown, allowed: readonly 
   if (typeof opts !== "object") throw new Error(`${owner}: options must be an object, got ${show(opts)}`);
   const unknown = Object.keys(opts).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
-    throw new Error(`${owner}: unknown ${what}${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} (allowed: ${allowed.join(", ")})`);
+    throw new Error(
+      `${owner}: unknown ${what}${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} (allowed: ${allowed.join(", ")})`,
+    );
   }
 }
 

@@ -125,8 +125,16 @@ export function fullLike(t: Tensor, value: number): Tensor {
  */
 export function arange(n: number, opts?: Omit<CreateOptions, "shape">): Tensor;
 export function arange(start: number, stop: number, step?: number, opts?: Omit<CreateOptions, "shape">): Tensor;
-export function arange(a: number, b?: number | Omit<CreateOptions, "shape">, c?: number | Omit<CreateOptions, "shape">, d?: Omit<CreateOptions, "shape">): Tensor {
-  let start = 0, stop: number, step = 1, opts: Omit<CreateOptions, "shape"> = {};
+export function arange(
+  a: number,
+  b?: number | Omit<CreateOptions, "shape">,
+  c?: number | Omit<CreateOptions, "shape">,
+  d?: Omit<CreateOptions, "shape">,
+): Tensor {
+  let start = 0,
+    stop: number,
+    step = 1,
+    opts: Omit<CreateOptions, "shape"> = {};
   if (typeof b === "number") {
     start = a;
     stop = b;

@@ -69,7 +69,8 @@ function checkInputs(xs: unknown[], owner: string): asserts xs is Tensor[] {
     if (!(x instanceof Tensor)) throw new Error(`${owner}: input ${i} must be a Tensor, got ${show(x)}`);
   });
   for (let i = 1; i < xs.length; i++) {
-    const a = xs[0] as Tensor, b = xs[i] as Tensor;
+    const a = xs[0] as Tensor,
+      b = xs[i] as Tensor;
     if (a.dtype !== b.dtype) throw new Error(`${owner}: inputs have mixed dtypes: input 0 is ${a.dtype}, input ${i} is ${b.dtype} (convert one)`);
   }
 }
@@ -105,7 +106,9 @@ export function valueAndGradFor(owner: string, f: Fn, opts: GradOptions = {}): (
       const g = got.get(input);
       if (g) return g;
       if (opts.allowUnused !== true) {
-        throw new Error(`${owner}: input ${i} (shape ${fmt(input.shape)}) is not used to compute the output, so it has no gradient; pass { allowUnused: true } to get zeros`);
+        throw new Error(
+          `${owner}: input ${i} (shape ${fmt(input.shape)}) is not used to compute the output, so it has no gradient; pass { allowUnused: true } to get zeros`,
+        );
       }
       return new Tensor(input.dtype === "float64" ? new Float64Array(input.size) : new Float32Array(input.size), input.shape);
     });

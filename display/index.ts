@@ -53,9 +53,14 @@ function emit(kind: Kind, payload: string, fallback: string): void {
       // tslab's display API sends one MIME type per output; its kernel's writer (the same
       // tslab's dist/jupyter.js) takes a bundle.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const jupyter = require(require.resolve("tslab/dist/jupyter", { paths: from })) as { lastWriteDisplayData: ((d: unknown, update: boolean) => void) | null };
+      const jupyter = require(require.resolve("tslab/dist/jupyter", { paths: from })) as {
+        lastWriteDisplayData: ((d: unknown, update: boolean) => void) | null;
+      };
       if (jupyter.lastWriteDisplayData) {
-        jupyter.lastWriteDisplayData({ data: { "image/svg+xml": svg, "text/html": `<div class="ndgrad-svg">${svg}</div>` }, metadata: {}, transient: {} }, false);
+        jupyter.lastWriteDisplayData(
+          { data: { "image/svg+xml": svg, "text/html": `<div class="ndgrad-svg">${svg}</div>` }, metadata: {}, transient: {} },
+          false,
+        );
         return;
       }
       tslab.display.svg(svg);

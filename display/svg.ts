@@ -63,7 +63,9 @@ export function sideBySide(svgs: string[], gap = 8): string {
   const width = sizes.reduce((w, s) => w + s.width, 0) + gap * (svgs.length - 1);
   const height = Math.max(...sizes.map((s) => s.height));
   let x = 0;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`];
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+  ];
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   svgs.forEach((svg, i) => {
     // A nested <svg> keeps each picture's own coordinate system; drop any XML prolog or DOCTYPE.

@@ -58,7 +58,10 @@ function stats(values: ArrayLike<number>, digits: number): string {
   let bad = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!Number.isFinite(v)) { bad++; continue; }
+    if (!Number.isFinite(v)) {
+      bad++;
+      continue;
+    }
     if (v < lo) lo = v;
     if (v > hi) hi = v;
     sum += v;
@@ -104,7 +107,10 @@ export function tensorHtml(t: Tensor, opts: TensorHtmlOptions = {}): string {
       }
       const idx: number[] = [];
       let rest = s;
-      for (let d = lead.length - 1; d >= 0; d--) { idx.unshift(rest % lead[d]); rest = Math.floor(rest / lead[d]); }
+      for (let d = lead.length - 1; d >= 0; d--) {
+        idx.unshift(rest % lead[d]);
+        rest = Math.floor(rest / lead[d]);
+      }
       parts.push(`<div style="color:#6b7280;margin-top:4px">[${idx.join(", ")}, :, :]</div>`);
       parts.push(table(v, s * rows * cols, rows, cols, o));
     }

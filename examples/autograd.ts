@@ -21,7 +21,11 @@ console.log(`f(a=2, b=-3) = ${f.item().toFixed(4)}`);
 console.log(`df/da = ${a.grad!.item().toFixed(4)}   df/db = ${b.grad!.item().toFixed(4)}`);
 
 // 2. Tensors: a linear layer and a squared error, gradients for the weights
-const x = tensor([[1, 2], [3, 4], [5, 6]]);
+const x = tensor([
+  [1, 2],
+  [3, 4],
+  [5, 6],
+]);
 const w = tensor([[0.1], [-0.2]], { requiresGrad: true, name: "w" });
 const y = tensor([[1], [0], [1]]);
 const loss = x.matmul(w).sub(y).square().mean();
@@ -30,13 +34,19 @@ console.log(`\nloss = ${loss.item().toFixed(4)}, dloss/dw =`, w.grad);
 
 // 3. The accumulation rule: backward() adds into .grad, so zero it between steps
 loss.backward();
-console.log("after a second backward() the gradient has doubled:", Array.from(w.grad!.values).map((v) => v.toFixed(4)));
+console.log(
+  "after a second backward() the gradient has doubled:",
+  Array.from(w.grad!.values).map((v) => v.toFixed(4)),
+);
 w.grad = null;
 
 // 4. grad(f) as a function, and a finite-difference check of it (float64)
 const softplusSum = (t: Tensor) => t.softplus().sum();
 const [g] = grad(softplusSum)(tensor([-1, 0, 1]));
-console.log("\nd/dt sum(softplus(t)) at [-1, 0, 1] = sigmoid(t) =", Array.from(g.values).map((v) => v.toFixed(4)));
+console.log(
+  "\nd/dt sum(softplus(t)) at [-1, 0, 1] = sigmoid(t) =",
+  Array.from(g.values).map((v) => v.toFixed(4)),
+);
 const check = gradCheck((t) => t.tanh().mul(t).logSoftmax(), [randn([3, 4], { dtype: "float64", seed: 1 })]);
 console.log(`gradCheck(logSoftmax(t * tanh t)): ok=${check.ok}, max error ${check.maxError.toExponential(2)}`);
 

@@ -12,7 +12,12 @@ export interface FlagSpec {
  * flags or non-numeric numbers (with the flag's name).
  * @example const opts = cli("mlp-mnist", "Trains an MLP", { epochs: { type: "number", default: 5, help: "passes" } });
  */
-export function cli<S extends Record<string, FlagSpec>>(name: string, about: string, spec: S, argv = process.argv.slice(2)): { [K in keyof S]: S[K]["default"] } {
+export function cli<S extends Record<string, FlagSpec>>(
+  name: string,
+  about: string,
+  spec: S,
+  argv = process.argv.slice(2),
+): { [K in keyof S]: S[K]["default"] } {
   const options: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
   for (const [key, f] of Object.entries(spec)) options[kebab(key)] = { type: f.type === "boolean" ? "boolean" : "string" };
   let values: Record<string, string | boolean | undefined>;

@@ -40,10 +40,19 @@ const optimizer = new optim.Lion({
 optimizer.excludeFromWeightDecay({ names: ["bias"] });
 
 const started = performance.now();
-nn.fit(model, { x: train.x, y: train.y }, {
-  optimizer, loss: "crossEntropy", epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed,
-  metrics: ["accuracy"], validationData: { x: test.x, y: test.y },
-});
+nn.fit(
+  model,
+  { x: train.x, y: train.y },
+  {
+    optimizer,
+    loss: "crossEntropy",
+    epochs: opts.epochs,
+    batchSize: opts.batchSize,
+    seed: opts.seed,
+    metrics: ["accuracy"],
+    validationData: { x: test.x, y: test.y },
+  },
+);
 const seconds = (performance.now() - started) / 1000;
 
 const result = nn.evaluate(model, { x: test.x, y: test.y }, { loss: "crossEntropy", metrics: ["accuracy"], batchSize: 1000 });

@@ -60,8 +60,16 @@ export async function main(argv: string[]): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
-      options: { out: { type: "string" }, workers: { type: "string" }, "dry-run": { type: "boolean" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: "string" },
+        workers: { type: "string" },
+        "dry-run": { type: "boolean" },
+        force: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (e) {
     throw new Error(`lab: ${(e as Error).message}\n${USAGE}`);
@@ -90,7 +98,9 @@ export async function main(argv: string[]): Promise<void> {
     if (values.out && fs.existsSync(resultsFile(values.out))) {
       const rows = readRows<Row>(resultsFile(values.out));
       const left = pendingJobs(study, rows, values.out);
-      console.log(`in ${values.out}: ${rows.length} jobs already done; ${left.train.length} runs and ${left.test.length} test evaluations to do now${left.blocked ? `, ${left.blocked} runs waiting on AdamW's choice` : ""}`);
+      console.log(
+        `in ${values.out}: ${rows.length} jobs already done; ${left.train.length} runs and ${left.test.length} test evaluations to do now${left.blocked ? `, ${left.blocked} runs waiting on AdamW's choice` : ""}`,
+      );
     }
     return;
   }

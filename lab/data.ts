@@ -80,7 +80,9 @@ function splitPool(x: Float32Array, y: Int32Array, features: number, spec: DataS
   const gen = new Generator(spec.splitSeed ?? 0);
   for (let i = total - 1; i > 0; i--) {
     const j = gen.int(i + 1);
-    const t = order[i]; order[i] = order[j]; order[j] = t;
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
   }
   const nTrain = spec.train ?? total - spec.validation;
   return {
@@ -115,43 +117,69 @@ function imageData(load: typeof loadMnist): (spec: DataSpec) => LabData {
 
 registerDataset("mnist", { image: true, pool: 60000, testPool: 10000, unavailable: () => null, load: imageData(loadMnist) });
 registerDataset("fashion-mnist", {
-  image: true, pool: 60000, testPool: 10000, load: imageData(loadFashionMnist),
+  image: true,
+  pool: 60000,
+  testPool: 10000,
+  load: imageData(loadFashionMnist),
   unavailable: () => (hasFashionMnist() ? null : "Debian's dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)"),
 });
 
 /** Points of a synthetic 2-d problem: `point(gen, label)` draws one sample of class `label`. */
-function synthetic(classes: number, point: (gen: Generator, label: number, noise: number) => [number, number], defaultNoise: number): (spec: DataSpec) => LabData {
+function synthetic(
+  classes: number,
+  point: (gen: Generator, label: number, noise: number) => [number, number],
+  defaultNoise: number,
+): (spec: DataSpec) => LabData {
   const make = (n: number, seed: number, noise: number): Split => {
     const gen = new Generator(seed);
-    const x = new Float32Array(2 * n), y = new Int32Array(n);
+    const x = new Float32Array(2 * n),
+      y = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const label = i % classes;
       const [a, b] = point(gen, label, noise);
-      x[2 * i] = a; x[2 * i + 1] = b; y[i] = label;
+      x[2 * i] = a;
+      x[2 * i + 1] = b;
+      y[i] = label;
     }
     return { x, y, n };
   };
   return (spec) => {
-    const noise = spec.noise ?? defaultNoise, s = 1000 * (spec.splitSeed ?? 0);
+    const noise = spec.noise ?? defaultNoise,
+      s = 1000 * (spec.splitSeed ?? 0);
     const nTrain = spec.train ?? 0;
     // Distinct streams per split: the three splits are independent draws from one distribution.
-    return { train: make(nTrain, s + 1, noise), validation: make(spec.validation, s + 2, noise), test: make(spec.test, s + 3, noise), features: 2, classes, image: false };
+    return {
+      train: make(nTrain, s + 1, noise),
+      validation: make(spec.validation, s + 2, noise),
+      test: make(spec.test, s + 3, noise),
+      features: 2,
+      classes,
+      image: false,
+    };
   };
 }
 
 /** sklearn's make_moons: two interleaving half circles, standardised to about zero mean. */
-const moons = synthetic(2, (gen, label, noise) => {
-  const t = Math.PI * gen.uniform();
-  const [a, b] = label === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)];
-  return [(a - 0.5) * 2 + noise * gen.normal(), (b - 0.25) * 2 + noise * gen.normal()];
-}, 0.2);
+const moons = synthetic(
+  2,
+  (gen, label, noise) => {
+    const t = Math.PI * gen.uniform();
+    const [a, b] = label === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)];
+    return [(a - 0.5) * 2 + noise * gen.normal(), (b - 0.25) * 2 + noise * gen.normal()];
+  },
+  0.2,
+);
 
 /** Three interleaved spiral arms. */
-const spirals = synthetic(3, (gen, label, noise) => {
-  const r = gen.uniform();
-  const theta = 4 * r + (2 * Math.PI * label) / 3 + noise * gen.normal();
-  return [2 * r * Math.cos(theta), 2 * r * Math.sin(theta)];
-}, 0.15);
+const spirals = synthetic(
+  3,
+  (gen, label, noise) => {
+    const r = gen.uniform();
+    const theta = 4 * r + (2 * Math.PI * label) / 3 + noise * gen.normal();
+    return [2 * r * Math.cos(theta), 2 * r * Math.sin(theta)];
+  },
+  0.15,
+);
 
 registerDataset("moons", { image: false, pool: null, testPool: null, unavailable: () => null, load: moons });
 registerDataset("spirals", { image: false, pool: null, testPool: null, unavailable: () => null, load: spirals });

@@ -30,19 +30,27 @@ function plan(study: Study, workers?: number): string {
   const shape = parseModel(study.model, data.image);
   const sample = sampleShape(shape, data.features);
   const w = Math.max(1, workers ?? os.availableParallelism());
-  const lines = [`study ${study.name}: ${study.data.dataset} ${data.train.n} train / ${data.validation.n} validation / ${data.test.n} test, model ${study.model}, budget ${JSON.stringify(study.budget)}, seeds ${study.seeds.join(", ")}`];
+  const lines = [
+    `study ${study.name}: ${study.data.dataset} ${data.train.n} train / ${data.validation.n} validation / ${data.test.n} test, model ${study.model}, budget ${JSON.stringify(study.budget)}, seeds ${study.seeds.join(", ")}`,
+  ];
   const model = buildModel(shape, data.features, data.classes, 0);
   const validation = new Tensor(data.validation.x, [data.validation.n, ...sample]);
   let t0 = performance.now();
   nn.evaluate(model, { x: validation, y: data.validation.y }, { loss: "crossEntropy", metrics: ["accuracy"], batchSize: study.evalBatchSize ?? 1000 });
   const evalSeconds = (performance.now() - t0) / 1000;
-  let seconds = 0, runs = 0;
+  let seconds = 0,
+    runs = 0;
   for (const b of study.batchSizes) {
     const rows = Int32Array.from({ length: b }, (_, i) => i);
     const batch = batchOf(data.train, rows, sample);
     const opt = buildOptimizer("adamw", { learningRate: 1e-3 }, (p) => p);
     const params = model.parameters();
-    const step = () => { const l = nn.losses.crossEntropy(model.call(batch.x), batch.y); l.backward(); opt.step(params); opt.zeroGrad(params); };
+    const step = () => {
+      const l = nn.losses.crossEntropy(model.call(batch.x), batch.y);
+      l.backward();
+      opt.step(params);
+      opt.zeroGrad(params);
+    };
     step();
     const reps = Math.max(2, Math.min(20, Math.round(20000 / b)));
     t0 = performance.now();
@@ -55,11 +63,15 @@ function plan(study: Study, workers?: number): string {
       const n = expandGrid(grid).length * study.seeds.length;
       runs += n;
       seconds += n * perRun;
-      lines.push(`  ${(OPTIMIZER_TITLES[name] ?? name).padEnd(6)} batch ${String(b).padStart(5)}: ${expandGrid(grid).length} configurations x ${study.seeds.length} seeds = ${n} runs of ${steps} steps (~${perRun.toFixed(1)} s each)`);
+      lines.push(
+        `  ${(OPTIMIZER_TITLES[name] ?? name).padEnd(6)} batch ${String(b).padStart(5)}: ${expandGrid(grid).length} configurations x ${study.seeds.length} seeds = ${n} runs of ${steps} steps (~${perRun.toFixed(1)} s each)`,
+      );
     }
   }
   const tests = Object.keys(study.optimizers).length * study.batchSizes.length * study.seeds.length;
   seconds += tests * evalSeconds * (data.test.n / data.validation.n);
-  lines.push(`${runs} runs + ${tests} test evaluations on ${w} worker${w > 1 ? "s" : ""}: about ${seconds / w < 120 ? `${Math.ceil(seconds / w)} s` : `${Math.ceil(seconds / w / 60)} min`} plus worker start-up (${Math.round(seconds)} s of single-thread work, measured here now; a busy machine is slower)`);
+  lines.push(
+    `${runs} runs + ${tests} test evaluations on ${w} worker${w > 1 ? "s" : ""}: about ${seconds / w < 120 ? `${Math.ceil(seconds / w)} s` : `${Math.ceil(seconds / w / 60)} min`} plus worker start-up (${Math.round(seconds)} s of single-thread work, measured here now; a busy machine is slower)`,
+  );
   return lines.join("\n");
 }

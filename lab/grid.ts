@@ -5,8 +5,17 @@
 import { createHash } from "crypto";
 import { optim } from "ndgrad";
 
-const COMMON = ["learningRate", "weightDecay", "clipNorm", "clipValue", "globalClipNorm", "useEma", "emaMomentum",
-  "emaOverwriteFrequency", "gradientAccumulationSteps"];
+const COMMON = [
+  "learningRate",
+  "weightDecay",
+  "clipNorm",
+  "clipValue",
+  "globalClipNorm",
+  "useEma",
+  "emaMomentum",
+  "emaOverwriteFrequency",
+  "gradientAccumulationSteps",
+];
 
 /** The options a study may give (or grid over) per optimizer. @example OPTIMIZER_KEYS.lion.includes("beta2") // true */
 export const OPTIMIZER_KEYS: Record<string, readonly string[]> = {
@@ -66,11 +75,16 @@ export function buildOptimizer(name: string, config: Config, schedule: ScheduleF
     return optim.Lion.fromAdamW(adamw, { ...factors, ...opts });
   }
   switch (name) {
-    case "adamw": return new optim.AdamW(opts);
-    case "adam": return new optim.Adam(opts);
-    case "lion": return new optim.Lion(opts);
-    case "sgd": return new optim.SGD(opts);
-    default: throw new Error(`lab: unknown optimizer ${JSON.stringify(name)} (allowed: ${Object.keys(OPTIMIZER_KEYS).join(", ")})`);
+    case "adamw":
+      return new optim.AdamW(opts);
+    case "adam":
+      return new optim.Adam(opts);
+    case "lion":
+      return new optim.Lion(opts);
+    case "sgd":
+      return new optim.SGD(opts);
+    default:
+      throw new Error(`lab: unknown optimizer ${JSON.stringify(name)} (allowed: ${Object.keys(OPTIMIZER_KEYS).join(", ")})`);
   }
 }
 
@@ -108,7 +122,10 @@ export function checkOptimizerPoint(name: string, config: Config, where: string)
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
   if (typeof v === "object" && v !== null) {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(v);
 }

@@ -42,9 +42,14 @@ export function buildModel(shape: ModelShape, features: number, classes: number,
   const s = () => 1000 * seed + k++;
   if (shape.kind === "cnn") {
     return new nn.Sequential(
-      new nn.Conv2d(1, 8, 3, { padding: 1, seed: s() }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(8, 16, 3, { padding: 1, seed: s() }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Linear(16 * 7 * 7, classes, { seed: s() }),
+      new nn.Conv2d(1, 8, 3, { padding: 1, seed: s() }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Conv2d(8, 16, 3, { padding: 1, seed: s() }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(16 * 7 * 7, classes, { seed: s() }),
     );
   }
   const layers: nn.Module[] = [];

@@ -15,7 +15,14 @@ import type { RunRow, TestJob, TestRow, TrainJob } from "./rows";
 
 /** What makes rows of two studies comparable: same data, model, budget and schedule. @example hashOf(studyIdentity(study)) */
 export function studyIdentity(study: Study): Record<string, unknown> {
-  return { format: 1, data: study.data, model: study.model, budget: study.budget, schedule: { ...SCHEDULE_DEFAULTS, ...study.schedule }, evalBatchSize: study.evalBatchSize ?? 1000 };
+  return {
+    format: 1,
+    data: study.data,
+    model: study.model,
+    budget: study.budget,
+    schedule: { ...SCHEDULE_DEFAULTS, ...study.schedule },
+    evalBatchSize: study.evalBatchSize ?? 1000,
+  };
 }
 
 /** The configuration's own key (the same for all seeds). @example configKeyOf(study, "lion", { learningRate: 3e-4 }, 64) // "9f95..." */
@@ -75,13 +82,15 @@ export function choose(study: Study, optimizer: string, batchSize: number, runs:
   const onlyRuns = runs.filter((r) => r.kind === "run") as RunRow[];
   const c = cell(study, optimizer, batchSize, onlyRuns);
   if (!c.known) return null;
-  let best: Choice | null = null, bestLoss = Infinity;
+  let best: Choice | null = null,
+    bestLoss = Infinity;
   for (const cfg of c.configs) {
     const mine = onlyRuns.filter((r) => r.configKey === cfg.configKey);
     const bySeed = study.seeds.map((s) => mine.find((r) => r.seed === s));
     if (bySeed.some((r) => !r)) return null;
     const done = bySeed as RunRow[];
-    const acc = mean(done.map(finalVal)), loss = mean(done.map(finalValLoss));
+    const acc = mean(done.map(finalVal)),
+      loss = mean(done.map(finalValLoss));
     if (!best || acc > best.meanValAccuracy || (acc === best.meanValAccuracy && loss < bestLoss)) {
       best = { optimizer, batchSize, configKey: cfg.configKey, config: cfg.config, base: cfg.base, meanValAccuracy: acc, runs: done };
       bestLoss = loss;
@@ -113,21 +122,47 @@ export function pendingJobs(study: Study, rows: readonly (RunRow | TestRow)[], o
       const c = cell(study, optimizer, batchSize, runs);
       if (!c.known) {
         const n = expandGrid(study.optimizers[optimizer]).length * study.seeds.length;
-        out.blocked += n; out.totalRuns += n;
+        out.blocked += n;
+        out.totalRuns += n;
         continue;
       }
-      for (const cfg of c.configs) for (const seed of study.seeds) {
-        out.totalRuns++;
-        const key = hashOf({ configKey: cfg.configKey, seed });
-        if (doneKeys.has(key)) continue;
-        out.train.push({ kind: "train", key, configKey: cfg.configKey, study, optimizer, config: cfg.config, ...(cfg.base ? { base: cfg.base } : {}), batchSize, seed, weightsFile: weightsFile(outDir, key) });
-      }
+      for (const cfg of c.configs)
+        for (const seed of study.seeds) {
+          out.totalRuns++;
+          const key = hashOf({ configKey: cfg.configKey, seed });
+          if (doneKeys.has(key)) continue;
+          out.train.push({
+            kind: "train",
+            key,
+            configKey: cfg.configKey,
+            study,
+            optimizer,
+            config: cfg.config,
+            ...(cfg.base ? { base: cfg.base } : {}),
+            batchSize,
+            seed,
+            weightsFile: weightsFile(outDir, key),
+          });
+        }
       const chosen = choose(study, optimizer, batchSize, runs);
-      if (chosen) for (const run of chosen.runs) {
-        const key = `test-${run.key}`;
-        if (doneKeys.has(key)) continue;
-        out.test.push({ kind: "test", key, runKey: run.key, configKey: run.configKey, study, optimizer, config: run.config, ...(run.base ? { base: run.base } : {}), batchSize, seed: run.seed, weightsFile: weightsFile(outDir, run.key) });
-      }
+      if (chosen)
+        for (const run of chosen.runs) {
+          const key = `test-${run.key}`;
+          if (doneKeys.has(key)) continue;
+          out.test.push({
+            kind: "test",
+            key,
+            runKey: run.key,
+            configKey: run.configKey,
+            study,
+            optimizer,
+            config: run.config,
+            ...(run.base ? { base: run.base } : {}),
+            batchSize,
+            seed: run.seed,
+            weightsFile: weightsFile(outDir, run.key),
+          });
+        }
     }
   }
   return out;

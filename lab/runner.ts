@@ -39,7 +39,9 @@ export function prepareOut(study: Study, out: string, force: boolean): void {
     const old = JSON.parse(fs.readFileSync(studyFile, "utf8")) as Study;
     const same = old.name === study.name && canonical(studyIdentity(old)) === canonical(studyIdentity(study));
     if (!same && !force) {
-      throw new Error(`lab: --out ${out} holds the results of another study (${JSON.stringify(old.name)}, different data, model, budget or schedule); use another folder or --force to replace them`);
+      throw new Error(
+        `lab: --out ${out} holds the results of another study (${JSON.stringify(old.name)}, different data, model, budget or schedule); use another folder or --force to replace them`,
+      );
     }
     if (!same) for (const f of ["results.jsonl", "report.html", "summary.csv", "weights"]) fs.rmSync(path.join(out, f), { recursive: true, force: true });
   } else if (fs.existsSync(resultsFile(out)) && !force) {
@@ -52,7 +54,9 @@ export function prepareOut(study: Study, out: string, force: boolean): void {
 function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return "?";
   if (s < 60) return `${Math.round(s)}s`;
-  return s < 3600 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s` : `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, "0")}m`;
+  return s < 3600
+    ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s`
+    : `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
 /** The one live progress line: runs done of total, and the ETA from the pace of this session. */
@@ -60,9 +64,19 @@ class Progress {
   private last = 0;
   private readonly started = performance.now();
   private doneHere = 0;
-  constructor(private readonly stream: NodeJS.WriteStream | null, private total: number, private done: number) {}
-  setTotal(total: number): void { this.total = total; }
-  tick(): void { this.done++; this.doneHere++; this.show(false); }
+  constructor(
+    private readonly stream: NodeJS.WriteStream | null,
+    private total: number,
+    private done: number,
+  ) {}
+  setTotal(total: number): void {
+    this.total = total;
+  }
+  tick(): void {
+    this.done++;
+    this.doneHere++;
+    this.show(false);
+  }
   show(force: boolean): void {
     if (!this.stream) return;
     const now = performance.now();
@@ -73,7 +87,9 @@ class Progress {
     const line = `lab: ${this.done}/${this.total} jobs done, ETA ${eta}`;
     this.stream.write(this.stream.isTTY ? `\r${line.padEnd(60)}` : line + "\n");
   }
-  end(): void { if (this.stream?.isTTY) this.stream.write("\n"); }
+  end(): void {
+    if (this.stream?.isTTY) this.stream.write("\n");
+  }
 }
 
 /**
@@ -126,7 +142,8 @@ class WorkerPool {
     let ready = false;
     child.on("message", (m: { ready?: boolean; ok?: boolean; row?: Row; error?: string }) => {
       if (m.ready) {
-        ready = true; this.starting--;
+        ready = true;
+        this.starting--;
         if (this.closed) return void child.disconnect();
         this.idle.push(child);
         return this.dispatch();
@@ -135,7 +152,10 @@ class WorkerPool {
       this.busy.delete(child);
       this.idle.push(child);
       if (m.ok && m.row) this.onRow(m.row);
-      else this.failure ??= new Error(`lab: job ${job?.key} (${job?.optimizer} ${canonical(job?.config)} batch ${job?.batchSize} seed ${job?.seed}) failed: ${m.error}`);
+      else
+        this.failure ??= new Error(
+          `lab: job ${job?.key} (${job?.optimizer} ${canonical(job?.config)} batch ${job?.batchSize} seed ${job?.seed}) failed: ${m.error}`,
+        );
       this.dispatch();
     });
     child.on("exit", (code, signal) => {
@@ -147,7 +167,11 @@ class WorkerPool {
       if (job) {
         // The worker died mid-job (killed, out of memory): that job alone is lost; try it once more.
         if (this.retried.has(job.key)) this.failure ??= new Error(`lab: job ${job.key} killed its worker twice (exit ${code ?? signal})`);
-        else { this.retried.add(job.key); this.queue.unshift(job); if (!this.failure) this.spawn(); }
+        else {
+          this.retried.add(job.key);
+          this.queue.unshift(job);
+          if (!this.failure) this.spawn();
+        }
       }
       this.dispatch();
     });
@@ -156,7 +180,8 @@ class WorkerPool {
   private dispatch(): void {
     if (this.failure) this.queue = [];
     while (this.idle.length && this.queue.length) {
-      const child = this.idle.pop()!, job = this.queue.shift()!;
+      const child = this.idle.pop()!,
+        job = this.queue.shift()!;
       this.busy.set(child, job);
       child.send(job);
     }

@@ -9,7 +9,13 @@ import type { ScheduleSpec } from "./spec";
 /** Warmup then a linear ramp, or a constant, to alpha x peak (the shapes Keras has no class for). */
 class WarmupThen extends optim.schedules.LearningRateSchedule {
   readonly className = "WarmupThen";
-  constructor(readonly peak: number, readonly warmupSteps: number, readonly totalSteps: number, readonly decay: "linear" | "constant", readonly alpha: number) {
+  constructor(
+    readonly peak: number,
+    readonly warmupSteps: number,
+    readonly totalSteps: number,
+    readonly decay: "linear" | "constant",
+    readonly alpha: number,
+  ) {
     super();
   }
   valueAt(step: number): number {

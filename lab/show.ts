@@ -10,7 +10,10 @@ export function show(v: unknown): string {
   if (v === null) return "null";
   if (typeof v === "function") return "a function";
   if (Array.isArray(v)) return v.length > 12 ? `[${v.slice(0, 12).map(show).join(", ")}, ... (${v.length} items)]` : `[${v.map(show).join(", ")}]`;
-  if (typeof v === "object") return `{ ${Object.entries(v as object).map(([k, x]) => `${k}: ${show(x)}`).join(", ")} }`;
+  if (typeof v === "object")
+    return `{ ${Object.entries(v as object)
+      .map(([k, x]) => `${k}: ${show(x)}`)
+      .join(", ")} }`;
   return String(v);
 }
 

@@ -91,7 +91,10 @@ function checkData(raw: unknown): DataSpec {
   if (pool === null && raw.train === undefined) badValue("study.data.train", `a positive integer (${name} is generated, so its size must be given)`, raw.train);
   const room = pool === null ? 10_000_000 : pool - validation;
   if (room < 1) throw new Error(`lab: study.data.validation ${validation} leaves no training data (the ${name} training pool has ${pool})`);
-  const train = raw.train === undefined ? room : int("study.data.train", raw.train, 1, room, pool === null ? "" : ` (${name}'s ${pool} training images minus the ${validation} of validation)`);
+  const train =
+    raw.train === undefined
+      ? room
+      : int("study.data.train", raw.train, 1, room, pool === null ? "" : ` (${name}'s ${pool} training images minus the ${validation} of validation)`);
   const test = int("study.data.test", raw.test, 1, def.testPool ?? 10_000_000);
   const out: DataSpec = { dataset: name as string, train, validation, test };
   if (raw.splitSeed !== undefined) out.splitSeed = int("study.data.splitSeed", raw.splitSeed, 0, 2 ** 32 - 1);
@@ -118,7 +121,8 @@ function checkSchedule(raw: unknown): ScheduleSpec {
   const out: ScheduleSpec = {};
   if (raw.warmup !== undefined) out.warmup = num("study.schedule.warmup", raw.warmup, 0, 1, true);
   if (raw.decay !== undefined) {
-    if (raw.decay !== "cosine" && raw.decay !== "linear" && raw.decay !== "constant") badValue("study.schedule.decay", `"cosine", "linear" or "constant"`, raw.decay);
+    if (raw.decay !== "cosine" && raw.decay !== "linear" && raw.decay !== "constant")
+      badValue("study.schedule.decay", `"cosine", "linear" or "constant"`, raw.decay);
     out.decay = raw.decay;
   }
   if (raw.alpha !== undefined) out.alpha = num("study.schedule.alpha", raw.alpha, 0, 1);
@@ -126,7 +130,8 @@ function checkSchedule(raw: unknown): ScheduleSpec {
 }
 
 function checkOptimizers(raw: unknown): Record<string, OptimizerGrid> {
-  if (!isObject(raw) || Object.keys(raw).length === 0) badValue("study.optimizers", `an object with at least one of ${Object.keys(OPTIMIZER_KEYS).join(", ")}`, raw);
+  if (!isObject(raw) || Object.keys(raw).length === 0)
+    badValue("study.optimizers", `an object with at least one of ${Object.keys(OPTIMIZER_KEYS).join(", ")}`, raw);
   knownKeys("study.optimizers", raw, Object.keys(OPTIMIZER_KEYS));
   for (const [name, grid] of Object.entries(raw)) {
     const where = `study.optimizers.${name}`;
@@ -162,11 +167,23 @@ export function checkStudy(raw: unknown): Study {
   const budget = checkBudget(raw.budget);
   const batchSizes = list("study.batchSizes", raw.batchSizes).map((b, i) => int(`study.batchSizes[${i}]`, b, 1, data.train!, " (the training split)"));
   const seeds = list("study.seeds", raw.seeds).map((s, i) => int(`study.seeds[${i}]`, s, 0, 2 ** 31 - 1));
-  for (const [what, arr] of [["batchSizes", batchSizes], ["seeds", seeds]] as const) {
+  for (const [what, arr] of [
+    ["batchSizes", batchSizes],
+    ["seeds", seeds],
+  ] as const) {
     const dup = arr.find((v, i) => arr.indexOf(v) !== i);
     if (dup !== undefined) badValue(`study.${what}`, "a list without repeats", arr);
   }
-  const study: Study = { name: raw.name, data, model: raw.model, budget, batchSizes, seeds, schedule: checkSchedule(raw.schedule), optimizers: checkOptimizers(raw.optimizers) };
+  const study: Study = {
+    name: raw.name,
+    data,
+    model: raw.model,
+    budget,
+    batchSizes,
+    seeds,
+    schedule: checkSchedule(raw.schedule),
+    optimizers: checkOptimizers(raw.optimizers),
+  };
   if (raw.targetAccuracy !== undefined) study.targetAccuracy = num("study.targetAccuracy", raw.targetAccuracy, 0, 1);
   if (raw.evalBatchSize !== undefined) study.evalBatchSize = int("study.evalBatchSize", raw.evalBatchSize, 1);
   return study;

@@ -7,8 +7,10 @@
 
 function logGamma(x: number): number {
   // Lanczos approximation (g = 7, n = 9), accurate to ~1e-15 for x > 0.
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+    9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   x -= 1;
   let a = c[0];
@@ -20,18 +22,23 @@ function logGamma(x: number): number {
 /** Continued fraction for the incomplete beta (Lentz's method). */
 function betaFraction(a: number, b: number, x: number): number {
   const tiny = 1e-300;
-  let c = 1, d = 1 - ((a + b) * x) / (a + 1);
+  let c = 1,
+    d = 1 - ((a + b) * x) / (a + 1);
   d = 1 / (Math.abs(d) < tiny ? tiny : d);
   let h = d;
   for (let m = 1; m <= 300; m++) {
     const m2 = 2 * m;
     let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d; d = 1 / (Math.abs(d) < tiny ? tiny : d);
-    c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
+    d = 1 + aa * d;
+    d = 1 / (Math.abs(d) < tiny ? tiny : d);
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
     h *= d * c;
     aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d; d = 1 / (Math.abs(d) < tiny ? tiny : d);
-    c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
+    d = 1 + aa * d;
+    d = 1 / (Math.abs(d) < tiny ? tiny : d);
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
     const del = d * c;
     h *= del;
     if (Math.abs(del - 1) < 1e-15) break;
@@ -63,11 +70,13 @@ export function tCdf(t: number, df: number): number {
 export function tQuantile(level: number, df: number): number {
   if (!(df >= 1) || !(level > 0 && level < 1)) throw new Error(`tQuantile: needs df >= 1 and level in (0, 1), got df ${df}, level ${level}`);
   const target = 0.5 + level / 2;
-  let lo = 0, hi = 1;
+  let lo = 0,
+    hi = 1;
   while (tCdf(hi, df) < target) hi *= 2;
   for (let i = 0; i < 200 && hi - lo > 1e-13 * hi; i++) {
     const mid = (lo + hi) / 2;
-    if (tCdf(mid, df) < target) lo = mid; else hi = mid;
+    if (tCdf(mid, df) < target) lo = mid;
+    else hi = mid;
   }
   return (lo + hi) / 2;
 }

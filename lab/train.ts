@@ -47,7 +47,8 @@ function stateBytesOf(opt: { stateDict(): { slots: Record<string, Tensor[]> } })
 }
 
 function correct(logits: Tensor, y: Int32Array): number {
-  const v = logits.values, k = logits.shape[1];
+  const v = logits.values,
+    k = logits.shape[1];
   let hits = 0;
   for (let i = 0; i < y.length; i++) {
     let best = 0;
@@ -70,8 +71,10 @@ export function trainRun(job: TrainJob, alive: () => boolean = () => true): RunR
   const sample = sampleShape(shape, data.features);
   const model = buildModel(shape, data.features, data.classes, job.seed);
   const params = model.parameters();
-  const n = data.train.n, b = job.batchSize;
-  const steps = totalSteps(study.budget, n, b), perEpoch = Math.ceil(n / b);
+  const n = data.train.n,
+    b = job.batchSize;
+  const steps = totalSteps(study.budget, n, b),
+    perEpoch = Math.ceil(n / b);
   const opt = buildOptimizer(job.optimizer, job.config, scheduleFor(study.schedule, steps), job.base);
   opt.excludeFromWeightDecay({ names: ["bias"] }); // the usual practice, for every optimizer alike
   const validation = asTensor(data.validation, sample);
@@ -81,13 +84,22 @@ export function trainRun(job: TrainJob, alive: () => boolean = () => true): RunR
   const order = new Generator(1_000_003 * job.seed + 7); // data order: its own stream, fixed by the seed
   const perm = Int32Array.from({ length: n }, (_, i) => i);
   const epochs: EpochRecord[] = [];
-  let trainSeconds = 0, lossSum = 0, hits = 0, seen = 0, examples = 0, diverged = false, done = 0;
+  let trainSeconds = 0,
+    lossSum = 0,
+    hits = 0,
+    seen = 0,
+    examples = 0,
+    diverged = false,
+    done = 0;
   for (let step = 0; step < steps; step++) {
     const i = step % perEpoch;
-    if (i === 0) for (let a = n - 1; a > 0; a--) {
-      const c = order.int(a + 1);
-      const t = perm[a]; perm[a] = perm[c]; perm[c] = t;
-    }
+    if (i === 0)
+      for (let a = n - 1; a > 0; a--) {
+        const c = order.int(a + 1);
+        const t = perm[a];
+        perm[a] = perm[c];
+        perm[c] = t;
+      }
     if (step % 20 === 0 && !alive()) process.exit(1);
     const t0 = performance.now();
     const batch = batchOf(data.train, perm.subarray(i * b, Math.min(n, (i + 1) * b)), sample);
@@ -100,12 +112,26 @@ export function trainRun(job: TrainJob, alive: () => boolean = () => true): RunR
     opt.zeroGrad(params);
     trainSeconds += (performance.now() - t0) / 1000;
     done = step + 1;
-    lossSum += lv * batch.y.length; hits += correct(logits, batch.y); seen += batch.y.length; examples += batch.y.length;
+    lossSum += lv * batch.y.length;
+    hits += correct(logits, batch.y);
+    seen += batch.y.length;
+    examples += batch.y.length;
     if (!Number.isFinite(lv)) diverged = true;
     if (i === perEpoch - 1 || step === steps - 1 || diverged) {
       const val = opt.useEma ? opt.withEmaWeights(params, evaluate) : evaluate();
-      epochs.push({ epoch: examples / n, step: done, examples, seconds: trainSeconds, trainLoss: lossSum / seen, trainAccuracy: hits / seen, valLoss: val.loss, valAccuracy: val.accuracy });
-      lossSum = 0; hits = 0; seen = 0;
+      epochs.push({
+        epoch: examples / n,
+        step: done,
+        examples,
+        seconds: trainSeconds,
+        trainLoss: lossSum / seen,
+        trainAccuracy: hits / seen,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+      });
+      lossSum = 0;
+      hits = 0;
+      seen = 0;
     }
     if (diverged) break;
   }
@@ -113,10 +139,25 @@ export function trainRun(job: TrainJob, alive: () => boolean = () => true): RunR
   atomicWrite(job.weightsFile, nn.saveWeightsBytes(model)); // PyTorch layout: num_batches_tracked as I64
   const { lr, wd } = effectiveLrWd(job.optimizer, job.config, job.base);
   return {
-    kind: "run", key: job.key, configKey: job.configKey, study: study.name, optimizer: job.optimizer, config: job.config,
-    ...(job.base ? { base: job.base } : {}), batchSize: b, seed: job.seed, lr, wd, steps: done, epochs,
-    stepsPerSecond: done / trainSeconds, stateBytes: stateBytesOf(opt), parameters: params.reduce((s, p) => s + p.size, 0),
-    wallSeconds: (performance.now() - started) / 1000, diverged, finishedAt: new Date().toISOString(),
+    kind: "run",
+    key: job.key,
+    configKey: job.configKey,
+    study: study.name,
+    optimizer: job.optimizer,
+    config: job.config,
+    ...(job.base ? { base: job.base } : {}),
+    batchSize: b,
+    seed: job.seed,
+    lr,
+    wd,
+    steps: done,
+    epochs,
+    stepsPerSecond: done / trainSeconds,
+    stateBytes: stateBytesOf(opt),
+    parameters: params.reduce((s, p) => s + p.size, 0),
+    wallSeconds: (performance.now() - started) / 1000,
+    diverged,
+    finishedAt: new Date().toISOString(),
   };
 }
 
@@ -133,8 +174,18 @@ export function testRun(job: TestJob): TestRow {
   const test = asTensor(data.test, sampleShape(shape, data.features));
   const r = nn.evaluate(model, test, { loss: "crossEntropy", metrics: ["accuracy"], batchSize: study.evalBatchSize ?? 1000 });
   return {
-    kind: "test", key: job.key, runKey: job.runKey, configKey: job.configKey, study: study.name, optimizer: job.optimizer,
-    config: job.config, ...(job.base ? { base: job.base } : {}), batchSize: job.batchSize, seed: job.seed,
-    testLoss: r.loss, testAccuracy: r.accuracy, finishedAt: new Date().toISOString(),
+    kind: "test",
+    key: job.key,
+    runKey: job.runKey,
+    configKey: job.configKey,
+    study: study.name,
+    optimizer: job.optimizer,
+    config: job.config,
+    ...(job.base ? { base: job.base } : {}),
+    batchSize: job.batchSize,
+    seed: job.seed,
+    testLoss: r.loss,
+    testAccuracy: r.accuracy,
+    finishedAt: new Date().toISOString(),
   };
 }

@@ -19,7 +19,8 @@ let counter = 0;
  * @example writeFileAtomic("report.html", html); writeFileAtomic("model.safetensors", bytes)
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  if (typeof file !== "string" || file === "") throw new Error(`writeFileAtomic: path must be a non-empty string, got ${typeof file === "string" ? '""' : typeof file}`);
+  if (typeof file !== "string" || file === "")
+    throw new Error(`writeFileAtomic: path must be a non-empty string, got ${typeof file === "string" ? '""' : typeof file}`);
   if (typeof data !== "string" && !(data instanceof Uint8Array)) throw new Error(`writeFileAtomic: data must be a string or a Uint8Array, got ${typeof data}`);
   const dir = path.dirname(path.resolve(file));
   // Unique per process and call; the leading dot keeps it out of casual listings and globs.

@@ -50,14 +50,19 @@ export class BackupAndRestore extends BaseCallback {
   constructor(dir: string, opts: BackupAndRestoreOptions = {}) {
     super();
     const where = "BackupAndRestore";
-    if (typeof dir !== "string" || dir === "") throw new Error(`${where}: dir must be a non-empty folder path, got ${typeof dir === "string" ? '""' : typeof dir}`);
+    if (typeof dir !== "string" || dir === "")
+      throw new Error(`${where}: dir must be a non-empty folder path, got ${typeof dir === "string" ? '""' : typeof dir}`);
     if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options must be an object { saveFreq?, deleteCheckpoint? }`);
-    for (const k of Object.keys(opts)) if (k !== "saveFreq" && k !== "deleteCheckpoint") throw new Error(`${where}: unknown option "${k}" (allowed: saveFreq, deleteCheckpoint)`);
+    for (const k of Object.keys(opts))
+      if (k !== "saveFreq" && k !== "deleteCheckpoint") throw new Error(`${where}: unknown option "${k}" (allowed: saveFreq, deleteCheckpoint)`);
     const freq = opts.saveFreq ?? "epoch";
     if (freq !== "epoch" && !(typeof freq === "number" && Number.isInteger(freq) && freq >= 1)) {
-      throw new Error(`${where}: saveFreq must be "epoch" or a positive integer number of batches, got ${typeof freq === "string" ? `"${freq}"` : String(freq)}`);
+      throw new Error(
+        `${where}: saveFreq must be "epoch" or a positive integer number of batches, got ${typeof freq === "string" ? `"${freq}"` : String(freq)}`,
+      );
     }
-    if (opts.deleteCheckpoint !== undefined && typeof opts.deleteCheckpoint !== "boolean") throw new Error(`${where}: deleteCheckpoint must be true or false, got ${String(opts.deleteCheckpoint)}`);
+    if (opts.deleteCheckpoint !== undefined && typeof opts.deleteCheckpoint !== "boolean")
+      throw new Error(`${where}: deleteCheckpoint must be true or false, got ${String(opts.deleteCheckpoint)}`);
     this.dir = dir;
     this.saveFreq = freq;
     this.deleteCheckpoint = opts.deleteCheckpoint ?? true;
@@ -114,7 +119,11 @@ export class BackupAndRestore extends BaseCallback {
         global: generatorFor().getState(),
         modules: Object.fromEntries([...gens].map(([k, g]) => [k, g.getState()])),
       },
-      history: { epoch: ctx.history.epoch.slice(), history: ctx.history.history, ...(ctx.history.stoppedReason !== undefined ? { stoppedReason: ctx.history.stoppedReason } : {}) },
+      history: {
+        epoch: ctx.history.epoch.slice(),
+        history: ctx.history.history,
+        ...(ctx.history.stoppedReason !== undefined ? { stoppedReason: ctx.history.stoppedReason } : {}),
+      },
     };
     writeCheckpoint(this.dir, encodeTrainingState(state));
   }
@@ -125,7 +134,9 @@ export class BackupAndRestore extends BaseCallback {
     const gens = moduleGenerators(ctx.model);
     const saved = Object.keys(s.generators?.modules ?? {});
     if (saved.length !== gens.size || saved.some((k) => !gens.has(k))) {
-      throw new Error(`BackupAndRestore: ${file} was saved from a model with generators [${saved.join(", ")}] but this model has [${[...gens.keys()].join(", ")}] (is it the same model?)`);
+      throw new Error(
+        `BackupAndRestore: ${file} was saved from a model with generators [${saved.join(", ")}] but this model has [${[...gens.keys()].join(", ")}] (is it the same model?)`,
+      );
     }
     try {
       ctx.model.loadStateDict(s.model);

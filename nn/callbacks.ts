@@ -37,15 +37,33 @@ export class CallbackList implements Required<Callback> {
       throw new Error("fit: callbacks must be an array of objects with onEpochEnd/onBatchEnd/... methods");
     }
   }
-  setContext(ctx: TrainContext): void { for (const c of this.callbacks) c.setContext?.(ctx); }
-  onTrainBegin(logs: Logs): void { for (const c of this.callbacks) c.onTrainBegin?.(logs); }
-  onTrainEnd(logs: Logs): void { for (const c of this.callbacks) c.onTrainEnd?.(logs); }
-  onEpochBegin(epoch: number, logs: Logs): void { for (const c of this.callbacks) c.onEpochBegin?.(epoch, logs); }
-  onEpochEnd(epoch: number, logs: Logs): void { for (const c of this.callbacks) c.onEpochEnd?.(epoch, logs); }
-  onBatchBegin(batch: number, logs: Logs): void { for (const c of this.callbacks) c.onBatchBegin?.(batch, logs); }
-  onBatchEnd(batch: number, logs: Logs): void { for (const c of this.callbacks) c.onBatchEnd?.(batch, logs); }
-  onTestBegin(logs: Logs): void { for (const c of this.callbacks) c.onTestBegin?.(logs); }
-  onTestEnd(logs: Logs): void { for (const c of this.callbacks) c.onTestEnd?.(logs); }
+  setContext(ctx: TrainContext): void {
+    for (const c of this.callbacks) c.setContext?.(ctx);
+  }
+  onTrainBegin(logs: Logs): void {
+    for (const c of this.callbacks) c.onTrainBegin?.(logs);
+  }
+  onTrainEnd(logs: Logs): void {
+    for (const c of this.callbacks) c.onTrainEnd?.(logs);
+  }
+  onEpochBegin(epoch: number, logs: Logs): void {
+    for (const c of this.callbacks) c.onEpochBegin?.(epoch, logs);
+  }
+  onEpochEnd(epoch: number, logs: Logs): void {
+    for (const c of this.callbacks) c.onEpochEnd?.(epoch, logs);
+  }
+  onBatchBegin(batch: number, logs: Logs): void {
+    for (const c of this.callbacks) c.onBatchBegin?.(batch, logs);
+  }
+  onBatchEnd(batch: number, logs: Logs): void {
+    for (const c of this.callbacks) c.onBatchEnd?.(batch, logs);
+  }
+  onTestBegin(logs: Logs): void {
+    for (const c of this.callbacks) c.onTestBegin?.(logs);
+  }
+  onTestEnd(logs: Logs): void {
+    for (const c of this.callbacks) c.onTestEnd?.(logs);
+  }
 }
 
 // The base class lives in its own module so callbacks in other files (backup-restore.ts) can
@@ -245,7 +263,8 @@ export class ModelCheckpoint extends BaseCallback {
 export function formatPath(template: string, epoch: number, logs: Logs): string {
   return template.replace(/\{(\w+)(?::([^}]*))?\}/g, (whole, key: string, spec: string | undefined) => {
     const value = key === "epoch" ? epoch + 1 : logs[key];
-    if (value === undefined) throw new Error(`ModelCheckpoint: filepath "${template}" uses {${key}}, which is not in the logs (${["epoch", ...Object.keys(logs)].join(", ")})`);
+    if (value === undefined)
+      throw new Error(`ModelCheckpoint: filepath "${template}" uses {${key}}, which is not in the logs (${["epoch", ...Object.keys(logs)].join(", ")})`);
     if (!spec) return String(value);
     const fixed = /^\.(\d+)f$/.exec(spec);
     if (fixed) return value.toFixed(Number(fixed[1]));

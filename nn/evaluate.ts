@@ -74,7 +74,8 @@ export function lossValue(loss: unknown, where: string): number {
 export function evaluate(model: Module, data: Data, opts: EvaluateOptions = {}): Record<string, number> {
   const where = "evaluate";
   if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${show(model)}`);
-  if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options must be an object { loss?, metrics?, batchSize?, accuracyThreshold? }, got ${String(opts)}`);
+  if (typeof opts !== "object" || opts === null)
+    throw new Error(`${where}: options must be an object { loss?, metrics?, batchSize?, accuracyThreshold? }, got ${String(opts)}`);
   checkOptionKeys(where, opts, ["loss", "metrics", "batchSize", "accuracyThreshold"]);
   const batchSize = checkBatchSize(opts.batchSize ?? 32, where);
   const lossFn = opts.loss === undefined ? null : resolveLoss(opts.loss, where);
@@ -91,7 +92,8 @@ export function evaluate(model: Module, data: Data, opts: EvaluateOptions = {}):
 export function predict(model: Module, x: Tensor, opts: { batchSize?: number } = {}): Tensor {
   const where = "predict";
   if (!(model instanceof Module)) throw new Error(`${where}: model must be an nn.Module, got ${show(model)}`);
-  if (!(x instanceof Tensor) || x.rank === 0) throw new Error(`${where}: x must be a Tensor with a sample axis, got ${x instanceof Tensor ? "a scalar" : typeof x}`);
+  if (!(x instanceof Tensor) || x.rank === 0)
+    throw new Error(`${where}: x must be a Tensor with a sample axis, got ${x instanceof Tensor ? "a scalar" : typeof x}`);
   if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options must be an object { batchSize? }, got ${String(opts)}`);
   checkOptionKeys(where, opts, ["batchSize"]);
   const batchSize = checkBatchSize(opts.batchSize ?? 32, where);

@@ -91,8 +91,21 @@ export interface FitOptions {
 
 const VERBOSE = [0, 1, 2];
 const FIT_OPTION_KEYS = [
-  "optimizer", "loss", "epochs", "initialEpoch", "batchSize", "shuffle", "seed", "validationData", "metrics", "callbacks",
-  "verbose", "gradientAccumulationSteps", "accuracyThreshold", "output", "now",
+  "optimizer",
+  "loss",
+  "epochs",
+  "initialEpoch",
+  "batchSize",
+  "shuffle",
+  "seed",
+  "validationData",
+  "metrics",
+  "callbacks",
+  "verbose",
+  "gradientAccumulationSteps",
+  "accuracyThreshold",
+  "output",
+  "now",
 ] as const;
 
 /**
@@ -113,18 +126,24 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
   const epochs = opts.epochs;
   if (typeof epochs !== "number" || !Number.isInteger(epochs) || epochs < 0) throw new Error(`${where}: epochs must be an integer >= 0, got ${String(epochs)}`);
   const initialEpoch = opts.initialEpoch ?? 0;
-  if (typeof initialEpoch !== "number" || !Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`${where}: initialEpoch must be an integer >= 0, got ${String(initialEpoch)}`);
+  if (typeof initialEpoch !== "number" || !Number.isInteger(initialEpoch) || initialEpoch < 0)
+    throw new Error(`${where}: initialEpoch must be an integer >= 0, got ${String(initialEpoch)}`);
   const batchSize = checkBatchSize(opts.batchSize ?? 32, where);
   const verbose = opts.verbose ?? 1;
   if (!VERBOSE.includes(verbose)) throw new Error(`${where}: verbose must be 0, 1 or 2, got ${String(verbose)}`);
   const metrics = resolveMetrics(opts.metrics, where, opts.accuracyThreshold);
-  if (opts.seed !== undefined && (typeof opts.seed !== "number" || !Number.isFinite(opts.seed))) throw new Error(`${where}: seed must be a finite number, got ${String(opts.seed)}`);
+  if (opts.seed !== undefined && (typeof opts.seed !== "number" || !Number.isFinite(opts.seed)))
+    throw new Error(`${where}: seed must be a finite number, got ${String(opts.seed)}`);
   checkAccumulation(opts.gradientAccumulationSteps, optimizer, where);
   if (isBatch(data)) checkBatch(data, where);
   else if (typeof (data as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
     throw new Error(`${where}: data must be { x: Tensor, y } or an iterable of such batches, got ${show(data)}`);
   }
-  if (opts.validationData !== undefined && !isBatch(opts.validationData) && typeof (opts.validationData as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
+  if (
+    opts.validationData !== undefined &&
+    !isBatch(opts.validationData) &&
+    typeof (opts.validationData as Iterable<unknown>)?.[Symbol.iterator] !== "function"
+  ) {
     throw new Error(`${where}: validationData must be { x: Tensor, y } or an iterable of such batches`);
   }
   if (opts.loss === "crossEntropy" && isBatch(data)) checkClassLabels(model, data, where);
@@ -137,12 +156,46 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
   const generator: Generator = opts.seed === undefined ? generatorFor() : new Generator(opts.seed);
   const history = new History();
   history.params = { epochs, steps, verbose };
-  const position: LoopPosition = { epoch: initialEpoch, batchesDone: 0, samples: 0, lossSum: 0, metricSums: metrics.map(() => 0), epochStartShuffleState: generator.getState() };
-  const ctx: TrainContext = { model, optimizer, params, history, epochs, steps, verbose, print: (line) => progress.message(line), position, shuffleGenerator: generator };
+  const position: LoopPosition = {
+    epoch: initialEpoch,
+    batchesDone: 0,
+    samples: 0,
+    lossSum: 0,
+    metricSums: metrics.map(() => 0),
+    epochStartShuffleState: generator.getState(),
+  };
+  const ctx: TrainContext = {
+    model,
+    optimizer,
+    params,
+    history,
+    epochs,
+    steps,
+    verbose,
+    print: (line) => progress.message(line),
+    position,
+    shuffleGenerator: generator,
+  };
   // A call that throws puts back what it changed (see fit-state.ts); `applied` says whether a step went in.
   const undo = beforeFit(model, [generator, generatorFor()]);
   let applied = false;
-  const loop: Loop = { model, data, opts, where, optimizer, lossFn, metrics, params, batchSize, callbacks, progress, history, ctx, generator, onStep: () => (applied = true) };
+  const loop: Loop = {
+    model,
+    data,
+    opts,
+    where,
+    optimizer,
+    lossFn,
+    metrics,
+    params,
+    batchSize,
+    callbacks,
+    progress,
+    history,
+    ctx,
+    generator,
+    onStep: () => (applied = true),
+  };
   try {
     return train(loop, epochs, initialEpoch);
   } catch (e) {
@@ -152,9 +205,21 @@ export function fit(model: Module, data: Data, opts: FitOptions): History {
 }
 
 interface Loop {
-  model: Module; data: Data; opts: FitOptions; where: string; optimizer: OptimizerLike; lossFn: ReturnType<typeof resolveLoss>;
-  metrics: ReturnType<typeof resolveMetrics>; params: Parameter[]; batchSize: number; callbacks: CallbackList;
-  progress: ProgressReporter; history: History; ctx: TrainContext; generator: Generator; onStep: () => void;
+  model: Module;
+  data: Data;
+  opts: FitOptions;
+  where: string;
+  optimizer: OptimizerLike;
+  lossFn: ReturnType<typeof resolveLoss>;
+  metrics: ReturnType<typeof resolveMetrics>;
+  params: Parameter[];
+  batchSize: number;
+  callbacks: CallbackList;
+  progress: ProgressReporter;
+  history: History;
+  ctx: TrainContext;
+  generator: Generator;
+  onStep: () => void;
 }
 
 function train(loop: Loop, epochs: number, initialEpoch: number): History {
@@ -217,7 +282,12 @@ function train(loop: Loop, epochs: number, initialEpoch: number): History {
       lossSum += value * n;
       metrics.forEach((m, k) => (sums[k] += m.batchMean(pred, batch.y) * n));
       step++;
-      const logs = meanLogs(lossSum, metrics.map((m) => m.name), sums, samples);
+      const logs = meanLogs(
+        lossSum,
+        metrics.map((m) => m.name),
+        sums,
+        samples,
+      );
       if (nanStop) {
         const reason = `fit: loss is ${value} at epoch ${epoch + 1}, batch ${step}; training stopped (that batch was not applied, the weights are from the step before)`;
         history.stoppedReason = reason;
@@ -231,9 +301,16 @@ function train(loop: Loop, epochs: number, initialEpoch: number): History {
       if (model.stopTraining) break;
     }
     if (step === 0) {
-      throw new Error(`${where}: the data gave no batches in epoch ${epoch + 1}${epoch > 0 && !isBatch(data) && !Array.isArray(data) ? " (a one-shot iterator is used up after the first epoch; pass an array of batches)" : ""}`);
+      throw new Error(
+        `${where}: the data gave no batches in epoch ${epoch + 1}${epoch > 0 && !isBatch(data) && !Array.isArray(data) ? " (a one-shot iterator is used up after the first epoch; pass an array of batches)" : ""}`,
+      );
     }
-    const epochLogs = meanLogs(lossSum, metrics.map((m) => m.name), sums, samples);
+    const epochLogs = meanLogs(
+      lossSum,
+      metrics.map((m) => m.name),
+      sums,
+      samples,
+    );
     if (opts.validationData !== undefined) {
       Object.assign(epochLogs, validate(model, opts.validationData, lossFn, metrics, batchSize, callbacks));
     }
@@ -241,7 +318,14 @@ function train(loop: Loop, epochs: number, initialEpoch: number): History {
     epochsRun++;
     lastLogs = epochLogs;
     // The next position: the start of the next epoch, whose permutation the generator draws next.
-    Object.assign(position, { epoch: epoch + 1, batchesDone: 0, samples: 0, lossSum: 0, metricSums: metrics.map(() => 0), epochStartShuffleState: generator.getState() });
+    Object.assign(position, {
+      epoch: epoch + 1,
+      batchesDone: 0,
+      samples: 0,
+      lossSum: 0,
+      metricSums: metrics.map(() => 0),
+      epochStartShuffleState: generator.getState(),
+    });
     progress.epochEnd(epoch, step, epochLogs);
     callbacks.onEpochEnd(epoch, epochLogs);
     if (model.stopTraining && history.stoppedReason === undefined && epoch < epochs - 1) {
@@ -263,7 +347,14 @@ function meanLogs(lossSum: number, names: string[], sums: number[], samples: num
   return logs;
 }
 
-function validate(model: Module, data: Data, lossFn: ReturnType<typeof resolveLoss>, metrics: ReturnType<typeof resolveMetrics>, batchSize: number, callbacks: CallbackList): Logs {
+function validate(
+  model: Module,
+  data: Data,
+  lossFn: ReturnType<typeof resolveLoss>,
+  metrics: ReturnType<typeof resolveMetrics>,
+  batchSize: number,
+  callbacks: CallbackList,
+): Logs {
   callbacks.onTestBegin({});
   let logs: Logs = {};
   try {
@@ -302,7 +393,8 @@ function checkAccumulation(k: unknown, optimizer: OptimizerLike, where: string):
   if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw new Error(`${where}: gradientAccumulationSteps must be an integer >= 1, got ${String(k)}`);
   const own = accumulationOf(optimizer);
   if (own !== k) {
-    throw new Error(`${where}: gradientAccumulationSteps=${k} but the optimizer accumulates ${own === 1 ? "no steps" : `${own} steps`}; accumulation is done by the optimizer, so create it with { gradientAccumulationSteps: ${k} }`);
+    throw new Error(
+      `${where}: gradientAccumulationSteps=${k} but the optimizer accumulates ${own === 1 ? "no steps" : `${own} steps`}; accumulation is done by the optimizer, so create it with { gradientAccumulationSteps: ${k} }`,
+    );
   }
 }
-

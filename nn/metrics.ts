@@ -57,12 +57,14 @@ export function accuracy(pred: Tensor, y: Labels, threshold = 0.5): number {
   let correct = 0;
   if (classes === 1) {
     if (yv.length !== rows) throw new Error(`accuracy: ${rows} predictions (shape ${fmt(pred.shape)}) but ${yv.length} targets`);
-    for (let i = 0; i < rows; i++) if ((p[i] > threshold) === (yv[i] > 0.5)) correct++;
+    for (let i = 0; i < rows; i++) if (p[i] > threshold === yv[i] > 0.5) correct++;
     return correct / rows;
   }
   const oneHot = y instanceof Tensor && y.size === pred.size && y.size !== rows;
   if (!oneHot && yv.length !== rows) {
-    throw new Error(`accuracy: ${rows} predictions of ${classes} classes (shape ${fmt(pred.shape)}) need ${rows} integer labels or a one-hot tensor of that shape, got ${yv.length} values`);
+    throw new Error(
+      `accuracy: ${rows} predictions of ${classes} classes (shape ${fmt(pred.shape)}) need ${rows} integer labels or a one-hot tensor of that shape, got ${yv.length} values`,
+    );
   }
   for (let r = 0; r < rows; r++) {
     const predicted = argmaxRow(p, r * classes, classes);

@@ -136,9 +136,7 @@ export abstract class Module {
     const missing = Object.keys(own).filter((k) => !(k in sd));
     const unexpected = Object.keys(sd).filter((k) => !(k in own));
     if (strict && (missing.length > 0 || unexpected.length > 0)) {
-      throw new Error(
-        `loadStateDict: state dict does not match the model: missing keys [${missing.join(", ")}], unexpected keys [${unexpected.join(", ")}]`,
-      );
+      throw new Error(`loadStateDict: state dict does not match the model: missing keys [${missing.join(", ")}], unexpected keys [${unexpected.join(", ")}]`);
     }
     const pairs = Object.keys(own).filter((k) => k in sd);
     const integer = new Set(this.integerStateNames());

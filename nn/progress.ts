@@ -37,7 +37,9 @@ function formatNumber(v: number): string {
 
 /** 1234.5 → "1,235". */
 export function groupThousands(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 function formatDuration(seconds: number): string {
@@ -92,9 +94,10 @@ export class ProgressReporter {
   private barLine(step: number, samples: number, logs: Logs, epoch: number, t: number): string {
     const seconds = (t - this.epochStart) / 1000;
     const rate = seconds > 0 ? samples / seconds : 0;
-    const counter = this.steps !== null
-      ? `${String(step).padStart(String(this.steps).length)}/${this.steps} ${renderBar(step, this.steps)} ${Math.floor((100 * step) / this.steps)}%`
-      : `${step}/?`;
+    const counter =
+      this.steps !== null
+        ? `${String(step).padStart(String(this.steps).length)}/${this.steps} ${renderBar(step, this.steps)} ${Math.floor((100 * step) / this.steps)}%`
+        : `${step}/?`;
     const parts = [`Epoch ${epoch + 1}/${this.epochs}`, [counter, ...metricPairs(logs, true)].join(" ")];
     parts.push(`${groupThousands(rate)} samples/s`);
     if (this.steps !== null && step < this.steps && step > 0) {

@@ -19,7 +19,19 @@ export type SafetensorsDType = (typeof SAFETENSORS_DTYPES)[number];
 
 /** Bytes per element of the dtypes ndgrad reads and writes (the F8 ones it rejects). */
 export const ELEMENT_BYTES: Partial<Record<SafetensorsDType, number>> = {
-  BOOL: 1, U8: 1, I8: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
 };
 
 /** The float dtypes `saveWeights` can store float tensors in. */
@@ -78,12 +90,24 @@ function decodeIntegers(view: DataView, dtype: SafetensorsDType, count: number, 
         out[i] = b;
       }
       return out;
-    case "U8": for (let i = 0; i < count; i++) out[i] = view.getUint8(i); return out;
-    case "I8": for (let i = 0; i < count; i++) out[i] = view.getInt8(i); return out;
-    case "I16": for (let i = 0; i < count; i++) out[i] = view.getInt16(2 * i, true); return out;
-    case "U16": for (let i = 0; i < count; i++) out[i] = view.getUint16(2 * i, true); return out;
-    case "I32": for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, true); return out;
-    case "U32": for (let i = 0; i < count; i++) out[i] = view.getUint32(4 * i, true); return out;
+    case "U8":
+      for (let i = 0; i < count; i++) out[i] = view.getUint8(i);
+      return out;
+    case "I8":
+      for (let i = 0; i < count; i++) out[i] = view.getInt8(i);
+      return out;
+    case "I16":
+      for (let i = 0; i < count; i++) out[i] = view.getInt16(2 * i, true);
+      return out;
+    case "U16":
+      for (let i = 0; i < count; i++) out[i] = view.getUint16(2 * i, true);
+      return out;
+    case "I32":
+      for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, true);
+      return out;
+    case "U32":
+      for (let i = 0; i < count; i++) out[i] = view.getUint32(4 * i, true);
+      return out;
     case "I64":
     case "U64":
       for (let i = 0; i < count; i++) {
@@ -95,7 +119,9 @@ function decodeIntegers(view: DataView, dtype: SafetensorsDType, count: number, 
       }
       return out;
     default:
-      throw new Error(`safetensors: tensor "${name}" has dtype ${dtype}, which ndgrad cannot load (it reads F16, BF16, F32, F64, I64, U64, I32, U32, I16, U16, I8, U8 and BOOL)`);
+      throw new Error(
+        `safetensors: tensor "${name}" has dtype ${dtype}, which ndgrad cannot load (it reads F16, BF16, F32, F64, I64, U64, I32, U32, I16, U16, I8, U8 and BOOL)`,
+      );
   }
 }
 

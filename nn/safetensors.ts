@@ -16,7 +16,14 @@ import { Tensor } from "../core";
 import { fmt } from "../core/shape";
 import type { Module } from "./module";
 import {
-  ELEMENT_BYTES, SAFETENSORS_DTYPES, STORAGE_DTYPES, SafetensorsDType, StorageDType, decodeElements, encodeElements, firstNonInteger,
+  ELEMENT_BYTES,
+  SAFETENSORS_DTYPES,
+  STORAGE_DTYPES,
+  SafetensorsDType,
+  StorageDType,
+  decodeElements,
+  encodeElements,
+  firstNonInteger,
 } from "./safetensors-dtypes";
 
 /** Headers above this are refused outright (the reference implementation's limit). */
@@ -44,9 +51,12 @@ interface HeaderEntry {
  * @example const bytes = serializeSafetensors({ weight: randn([2, 3]) }, {}, { dtype: "bfloat16" }); // a Uint8Array
  */
 export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>, opts: SerializeOptions = {}): Uint8Array {
-  if (typeof opts !== "object" || opts === null) throw new Error(`serializeSafetensors: options must be an object { dtype?, dtypes? }, got ${opts === null ? "null" : typeof opts}`);
+  if (typeof opts !== "object" || opts === null)
+    throw new Error(`serializeSafetensors: options must be an object { dtype?, dtypes? }, got ${opts === null ? "null" : typeof opts}`);
   if (opts.dtype !== undefined && !Object.prototype.hasOwnProperty.call(STORAGE_DTYPES, opts.dtype)) {
-    throw new Error(`serializeSafetensors: dtype must be "float16", "bfloat16", "float32" or "float64", got ${typeof opts.dtype === "string" ? `"${opts.dtype}"` : String(opts.dtype)}`);
+    throw new Error(
+      `serializeSafetensors: dtype must be "float16", "bfloat16", "float32" or "float64", got ${typeof opts.dtype === "string" ? `"${opts.dtype}"` : String(opts.dtype)}`,
+    );
   }
   const overrides = opts.dtypes ?? {};
   const header: Record<string, unknown> = {};
@@ -63,7 +73,8 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?:
     if (name === "__metadata__") throw new Error(`serializeSafetensors: "__metadata__" is reserved and cannot name a tensor`);
     if (!(t instanceof Tensor)) throw new Error(`serializeSafetensors: "${name}" is not a Tensor`);
     const dtype = overrides[name] ?? (opts.dtype !== undefined ? STORAGE_DTYPES[opts.dtype] : t.dtype === "float64" ? "F64" : "F32");
-    if (!["F16", "BF16", "F32", "F64", "I64"].includes(dtype)) throw new Error(`serializeSafetensors: "${name}": cannot write dtype ${String(dtype)} (ndgrad writes F16, BF16, F32, F64 and I64)`);
+    if (!["F16", "BF16", "F32", "F64", "I64"].includes(dtype))
+      throw new Error(`serializeSafetensors: "${name}": cannot write dtype ${String(dtype)} (ndgrad writes F16, BF16, F32, F64 and I64)`);
     if (dtype === "I64") {
       const bad = firstNonInteger(t.values);
       if (bad >= 0) throw new Error(`serializeSafetensors: "${name}" is written as I64 but element ${bad} is ${t.values[bad]}, not an integer within ±2^53`);
@@ -125,9 +136,11 @@ function readHeader(buf: Uint8Array): { entries: [string, HeaderEntry][]; metada
     if (name === "__proto__") fail(`"__proto__" is not allowed as a tensor name`);
     if (raw === null || typeof raw !== "object") fail(`entry "${name}" must be an object, got ${JSON.stringify(raw)}`);
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (typeof dtype !== "string" || !(SAFETENSORS_DTYPES as readonly string[]).includes(dtype)) fail(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
+    if (typeof dtype !== "string" || !(SAFETENSORS_DTYPES as readonly string[]).includes(dtype))
+      fail(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
     const elementBytes = ELEMENT_BYTES[dtype as SafetensorsDType];
-    if (elementBytes === undefined) fail(`tensor "${name}" has dtype ${dtype}, which ndgrad cannot load (it reads F16, BF16, F32, F64, I64, U64, I32, U32, I16, U16, I8, U8 and BOOL)`);
+    if (elementBytes === undefined)
+      fail(`tensor "${name}" has dtype ${dtype}, which ndgrad cannot load (it reads F16, BF16, F32, F64, I64, U64, I32, U32, I16, U16, I8, U8 and BOOL)`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)} (need non-negative integers)`);
     }
@@ -209,12 +222,15 @@ export interface SaveWeightsOptions {
  * @example const bytes = saveWeightsBytes(model, { dtype: "float16" }); // Uint8Array, same layout as saveWeights' file
  */
 export function saveWeightsBytes(model: Module, opts: SaveWeightsOptions = {}): Uint8Array {
-  if (typeof opts !== "object" || opts === null) throw new Error(`saveWeights: options must be an object { dtype?, metadata? }, got ${opts === null ? "null" : typeof opts}`);
+  if (typeof opts !== "object" || opts === null)
+    throw new Error(`saveWeights: options must be an object { dtype?, metadata? }, got ${opts === null ? "null" : typeof opts}`);
   for (const key of Object.keys(opts)) {
     if (key !== "dtype" && key !== "metadata") throw new Error(`saveWeights: unknown option "${key}" (allowed: dtype, metadata)`);
   }
   if (opts.dtype !== undefined && !Object.prototype.hasOwnProperty.call(STORAGE_DTYPES, opts.dtype)) {
-    throw new Error(`saveWeights: dtype must be "float32", "float16" or "bfloat16" (or "float64"), got ${typeof opts.dtype === "string" ? `"${opts.dtype}"` : String(opts.dtype)}`);
+    throw new Error(
+      `saveWeights: dtype must be "float32", "float16" or "bfloat16" (or "float64"), got ${typeof opts.dtype === "string" ? `"${opts.dtype}"` : String(opts.dtype)}`,
+    );
   }
   const dtypes: Record<string, SafetensorsDType> = {};
   for (const name of model.integerStateNames()) dtypes[name] = "I64";

@@ -92,7 +92,8 @@ export function decodeTrainingState(bytes: Uint8Array, where: string): TrainingS
   } catch (e) {
     throw new Error(`BackupAndRestore: ${where}: its "${KEY}" metadata is not JSON (${(e as Error).message})`);
   }
-  if (meta?.version !== VERSION) throw new Error(`BackupAndRestore: ${where} has checkpoint version ${String(meta?.version)}; this ndgrad reads version ${VERSION}`);
+  if (meta?.version !== VERSION)
+    throw new Error(`BackupAndRestore: ${where} has checkpoint version ${String(meta?.version)}; this ndgrad reads version ${VERSION}`);
   const model: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(tensors)) if (k.startsWith("model/")) model[k.slice(6)] = t;
   const slots: Record<string, Tensor[]> = {};

@@ -10,7 +10,9 @@ import type { SaveWeightsOptions } from "./safetensors";
  * @example saveWeightsBytes(model) // instead of saveWeights(model, "model.safetensors")
  */
 export function saveWeights(_model: Module, path: string, _opts: SaveWeightsOptions = {}): void {
-  throw new Error(`saveWeights(model, ${JSON.stringify(String(path))}) needs Node (a file path); in a browser, use saveWeightsBytes(model) and store or download the bytes`);
+  throw new Error(
+    `saveWeights(model, ${JSON.stringify(String(path))}) needs Node (a file path); in a browser, use saveWeightsBytes(model) and store or download the bytes`,
+  );
 }
 
 /**
@@ -18,5 +20,7 @@ export function saveWeights(_model: Module, path: string, _opts: SaveWeightsOpti
  * @example loadWeightsBytes(model, new Uint8Array(await (await fetch(url)).arrayBuffer()))
  */
 export function loadWeights(_model: Module, path: string): void {
-  throw new Error(`loadWeights(model, ${JSON.stringify(String(path))}) needs Node (a file path); in a browser, parse the bytes with parseSafetensors, or call loadWeightsBytes(model, bytes)`);
+  throw new Error(
+    `loadWeights(model, ${JSON.stringify(String(path))}) needs Node (a file path); in a browser, parse the bytes with parseSafetensors, or call loadWeightsBytes(model, bytes)`,
+  );
 }

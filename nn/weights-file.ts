@@ -16,7 +16,8 @@ import { writeFileAtomic } from "./atomic-write";
  * @example saveWeights(model, "model.safetensors", { dtype: "bfloat16" })
  */
 export function saveWeights(model: Module, path: string, opts: SaveWeightsOptions = {}): void {
-  if (typeof path !== "string" || path === "") throw new Error(`saveWeights: path must be a non-empty string, got ${typeof path === "string" ? '""' : typeof path}`);
+  if (typeof path !== "string" || path === "")
+    throw new Error(`saveWeights: path must be a non-empty string, got ${typeof path === "string" ? '""' : typeof path}`);
   writeFileAtomic(path, saveWeightsBytes(model, opts));
 }
 

@@ -29,7 +29,11 @@ const KERNEL_BINARY = path.join(NOTEBOOKS_DIR, "tslab-kernel.js");
 
 /** The notebooks, in reading order. */
 export function listNotebooks(): string[] {
-  return fs.readdirSync(NOTEBOOKS_DIR).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort().map((f) => path.join(NOTEBOOKS_DIR, f));
+  return fs
+    .readdirSync(NOTEBOOKS_DIR)
+    .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
+    .sort()
+    .map((f) => path.join(NOTEBOOKS_DIR, f));
 }
 
 /**
@@ -91,7 +95,13 @@ export interface ExecuteResult {
  * `jupyter nbconvert --execute`), writing the executed copy to `outDir` even when a cell fails.
  * `env` is added to the kernel's environment; the kernel runs in `cwd` (where "ndgrad" must resolve).
  */
-export function executeNotebook(notebook: string, outDir: string, env: Record<string, string> = {}, cellTimeout = 300, cwd = NOTEBOOKS_DIR): Promise<ExecuteResult> {
+export function executeNotebook(
+  notebook: string,
+  outDir: string,
+  env: Record<string, string> = {},
+  cellTimeout = 300,
+  cwd = NOTEBOOKS_DIR,
+): Promise<ExecuteResult> {
   const start = Date.now();
   const output = path.join(outDir, path.basename(notebook));
   const args = [path.join(NOTEBOOKS_DIR, "execute.py"), notebook, output, "--timeout", String(cellTimeout)];
@@ -139,7 +149,10 @@ async function exportFigures(): Promise<void> {
       type Out = { data?: Record<string, string | string[]> };
       const cells = (JSON.parse(fs.readFileSync(r.output, "utf8")) as { cells: { metadata?: { tags?: string[] }; outputs?: Out[] }[] }).cells;
       const tagged = cells.filter((c) => c.metadata?.tags?.includes("readme-figure"));
-      const svg = tagged.flatMap((c) => c.outputs ?? []).map((o) => o.data?.["image/svg+xml"]).find((d) => d !== undefined);
+      const svg = tagged
+        .flatMap((c) => c.outputs ?? [])
+        .map((o) => o.data?.["image/svg+xml"])
+        .find((d) => d !== undefined);
       if (svg === undefined) throw new Error(`${path.basename(nb)}: no SVG output in a cell tagged readme-figure`);
       const name = path.basename(nb, ".ipynb");
       const tmpSvg = path.join(outDir, `${name}.svg`);

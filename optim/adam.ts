@@ -69,7 +69,8 @@ export abstract class AdamBase extends Optimizer {
   // The loop is a per-dtype kernel in kernels/adam.ts (AdamW's decay folded in); see there for why.
   // runElementwise picks it by dtype and splits a big parameter over the threads (bit-identical).
   protected updateStep(i: number, v: FloatArray, g: FloatArray, lr: number, wd: number): void {
-    const m = this.slots.momentums[i], u = this.slots.velocities[i];
+    const m = this.slots.momentums[i],
+      u = this.slots.velocities[i];
     const t = this.iterations + 1;
     const alpha = v instanceof Float32Array ? adamAlphaF32(lr, this.b1, this.b2, t) : adamAlphaF64(lr, this.b1, this.b2, t);
     const scalars = [alpha, this.b1, this.b2, this.epsilon, wd, lr];
@@ -81,7 +82,8 @@ export abstract class AdamBase extends Optimizer {
     return {
       beta_1: typeof this.beta1 === "number" ? this.beta1 : this.beta1(),
       beta_2: typeof this.beta2 === "number" ? this.beta2 : this.beta2(),
-      epsilon: this.epsilon, amsgrad: this.amsgrad,
+      epsilon: this.epsilon,
+      amsgrad: this.amsgrad,
     };
   }
 }

@@ -55,7 +55,9 @@ function paramsOfCall(opt: ApplyCheckView, grads: readonly unknown[], params: re
   }
   if (!opt.isBuilt) throw new Error(`${o}: apply(grads) without params needs a built optimizer: call build(params) first or pass params`);
   if (grads.length !== opt.builtParams.length) {
-    throw new Error(`${o}: got ${grads.length} gradients but the optimizer tracks ${opt.builtParams.length} parameters; pass params, or one gradient per built parameter`);
+    throw new Error(
+      `${o}: got ${grads.length} gradients but the optimizer tracks ${opt.builtParams.length} parameters; pass params, or one gradient per built parameter`,
+    );
   }
   return opt.builtParams;
 }
@@ -66,11 +68,14 @@ function checkGradient(opt: ApplyCheckView, g: unknown, p: Parameter, k: number)
   const named = p.name ? ` "${p.name}"` : "";
   if (!(g instanceof Tensor)) fail(o, `grads[${k}]`, "a Tensor or null", g);
   if (!sameShape(g.shape, p.shape)) throw new Error(`${o}: grads[${k}] has shape ${fmt(g.shape)} but its parameter${named} has shape ${fmt(p.shape)}`);
-  if (g.dtype !== p.dtype) throw new Error(`${o}: grads[${k}] is ${g.dtype} but its parameter${named} is ${p.dtype} (mixing dtypes is not allowed; convert the gradient)`);
+  if (g.dtype !== p.dtype)
+    throw new Error(`${o}: grads[${k}] is ${g.dtype} but its parameter${named} is ${p.dtype} (mixing dtypes is not allowed; convert the gradient)`);
   if (opt.checkFinite) {
     const at = firstNonFinite(g.values);
     if (at >= 0) {
-      throw new Error(`${o}: grads[${k}]${p.name ? ` (parameter "${p.name}")` : ""} is not finite: element ${at} is ${g.values[at]}; nothing was changed (checkFinite is on; use LossScaleOptimizer to skip such steps instead)`);
+      throw new Error(
+        `${o}: grads[${k}]${p.name ? ` (parameter "${p.name}")` : ""} is not finite: element ${at} is ${g.values[at]}; nothing was changed (checkFinite is on; use LossScaleOptimizer to skip such steps instead)`,
+      );
     }
   }
 }
@@ -88,7 +93,9 @@ export function checkApplyCall(opt: ApplyCheckView, grads: readonly (Tensor | nu
   for (let k = 0; k < vars.length; k++) {
     const p = vars[k];
     if (opt.isBuilt && opt._indexOf(p) < 0) {
-      throw new Error(`${o}: unknown parameter params[${k}]${paramLabel(p)} of shape ${fmt(p.shape)}: this optimizer was built on other parameters; create a new optimizer for a new set`);
+      throw new Error(
+        `${o}: unknown parameter params[${k}]${paramLabel(p)} of shape ${fmt(p.shape)}: this optimizer was built on other parameters; create a new optimizer for a new set`,
+      );
     }
     const g = grads[k];
     if (g === null || g === undefined) continue;

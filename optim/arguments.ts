@@ -51,4 +51,3 @@ export function checkLearningRate(owner: string, lr: unknown): LearningRate {
   if (!inRange(lr, { min: 0 })) fail(owner, "learningRate", "a finite number >= 0, a LearningRateSchedule or a function returning one", lr);
   return lr;
 }
-

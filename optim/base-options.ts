@@ -10,8 +10,18 @@ import { checkLearningRate, uniqueName } from "./arguments";
 
 /** The base option names (each rule adds its own). */
 export const BASE_OPTION_KEYS = [
-  "learningRate", "weightDecay", "clipNorm", "clipValue", "globalClipNorm", "useEma", "emaMomentum",
-  "emaOverwriteFrequency", "lossScaleFactor", "gradientAccumulationSteps", "name", "checkFinite",
+  "learningRate",
+  "weightDecay",
+  "clipNorm",
+  "clipValue",
+  "globalClipNorm",
+  "useEma",
+  "emaMomentum",
+  "emaOverwriteFrequency",
+  "lossScaleFactor",
+  "gradientAccumulationSteps",
+  "name",
+  "checkFinite",
 ] as const;
 
 /** The checked base options, with Keras's defaults filled in. */
@@ -46,19 +56,32 @@ export function parseBaseOptions(
   const clipValue = checkOptionalNumber(o, "clipValue", opts.clipValue, { min: 0 });
   const globalClipNorm = checkOptionalNumber(o, "globalClipNorm", opts.globalClipNorm, { min: 0 });
   if ([clipNorm, clipValue, globalClipNorm].filter((c) => c !== null).length > 1) {
-    throw new Error(`${o}: only one of clipNorm, clipValue and globalClipNorm can be set, got clipNorm=${show(clipNorm)}, clipValue=${show(clipValue)}, globalClipNorm=${show(globalClipNorm)}`);
+    throw new Error(
+      `${o}: only one of clipNorm, clipValue and globalClipNorm can be set, got clipNorm=${show(clipNorm)}, clipValue=${show(clipValue)}, globalClipNorm=${show(globalClipNorm)}`,
+    );
   }
   const useEma = checkBoolean(o, "useEma", opts.useEma ?? false);
   const emaMomentum = checkNumber(o, "emaMomentum", opts.emaMomentum ?? 0.99, { min: 0, max: 1 });
   // Keras: 0 means "never", like null.
-  const emaOverwriteFrequency = opts.emaOverwriteFrequency === 0 ? null : checkOptionalNumber(o, "emaOverwriteFrequency", opts.emaOverwriteFrequency, { min: 1, integer: true });
+  const emaOverwriteFrequency =
+    opts.emaOverwriteFrequency === 0 ? null : checkOptionalNumber(o, "emaOverwriteFrequency", opts.emaOverwriteFrequency, { min: 1, integer: true });
   const lossScaleFactor = checkOptionalNumber(o, "lossScaleFactor", opts.lossScaleFactor, { min: 0, minOpen: true });
   const gradientAccumulationSteps = checkOptionalNumber(o, "gradientAccumulationSteps", opts.gradientAccumulationSteps, { min: 1, integer: true });
   const checkFinite = checkBoolean(o, "checkFinite", opts.checkFinite ?? false);
   if (opts.name !== undefined && opts.name !== null && typeof opts.name !== "string") fail(o, "name", "a string", opts.name);
   const name = typeof opts.name === "string" ? opts.name : uniqueName(className);
   return {
-    name, learningRate, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency,
-    lossScaleFactor, gradientAccumulationSteps, checkFinite,
+    name,
+    learningRate,
+    weightDecay,
+    clipNorm,
+    clipValue,
+    globalClipNorm,
+    useEma,
+    emaMomentum,
+    emaOverwriteFrequency,
+    lossScaleFactor,
+    gradientAccumulationSteps,
+    checkFinite,
   };
 }

@@ -35,8 +35,17 @@ export interface FromAdamWFactors {
 export const FROM_ADAMW_DEFAULTS = { lrFactor: 0.2, wdFactor: 5 } as const;
 
 const ADAMW_ONLY = ["beta1", "beta2", "epsilon", "amsgrad", "name"];
-const CARRIED = ["clipNorm", "clipValue", "globalClipNorm", "useEma", "emaMomentum", "emaOverwriteFrequency",
-  "lossScaleFactor", "gradientAccumulationSteps", "checkFinite"];
+const CARRIED = [
+  "clipNorm",
+  "clipValue",
+  "globalClipNorm",
+  "useEma",
+  "emaMomentum",
+  "emaOverwriteFrequency",
+  "lossScaleFactor",
+  "gradientAccumulationSteps",
+  "checkFinite",
+];
 const KERAS_ADAMW_DEFAULTS = { learningRate: 0.001, weightDecay: 0.004 };
 const O = "Lion.fromAdamW";
 
@@ -49,7 +58,10 @@ function factor(name: string, v: unknown, dflt: number): number {
 /** A schedule whose every value is `factor` times another's (for schedules we cannot rebuild). */
 class ScaledSchedule extends schedules.LearningRateSchedule {
   readonly className: string;
-  constructor(readonly inner: schedules.LearningRateSchedule, readonly factor: number) {
+  constructor(
+    readonly inner: schedules.LearningRateSchedule,
+    readonly factor: number,
+  ) {
     super();
     this.className = inner.className;
   }
@@ -65,7 +77,9 @@ class ScaledSchedule extends schedules.LearningRateSchedule {
 function scaledConfig(className: string, c: Record<string, unknown>, k: number): Record<string, unknown> | null {
   const mul = (v: unknown) => (typeof v === "number" ? v * k : v);
   switch (className) {
-    case "ExponentialDecay": case "InverseTimeDecay": case "CosineDecayRestarts":
+    case "ExponentialDecay":
+    case "InverseTimeDecay":
+    case "CosineDecayRestarts":
       return { ...c, initial_learning_rate: mul(c.initial_learning_rate) };
     case "CosineDecay":
       return { ...c, initial_learning_rate: mul(c.initial_learning_rate), warmup_target: c.warmup_target === null ? null : mul(c.warmup_target) };

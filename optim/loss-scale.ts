@@ -39,14 +39,23 @@ export interface LossScaleOptimizerOptions {
 const O = "LossScaleOptimizer";
 /** Base options tolerated at their default only (old Keras configs carry them). */
 const BASE_DEFAULTS: Record<string, unknown> = {
-  weightDecay: null, clipNorm: null, globalClipNorm: null, clipValue: null, useEma: false, emaMomentum: 0.99,
-  emaOverwriteFrequency: null, lossScaleFactor: null, gradientAccumulationSteps: null,
+  weightDecay: null,
+  clipNorm: null,
+  globalClipNorm: null,
+  clipValue: null,
+  useEma: false,
+  emaMomentum: 0.99,
+  emaOverwriteFrequency: null,
+  lossScaleFactor: null,
+  gradientAccumulationSteps: null,
 };
 
 function checkLsoOptions(inner: unknown, opts: Record<string, unknown>): void {
   if (!(inner instanceof Optimizer)) fail(O, "innerOptimizer", "an Optimizer", inner);
   if (opts.dynamic !== undefined && opts.dynamic !== true) {
-    throw new Error(`${O}: dynamic=${show(opts.dynamic)} is no longer supported; instead, set \`loss_scale_factor\` (lossScaleFactor) directly on the \`inner_optimizer\``);
+    throw new Error(
+      `${O}: dynamic=${show(opts.dynamic)} is no longer supported; instead, set \`loss_scale_factor\` (lossScaleFactor) directly on the \`inner_optimizer\``,
+    );
   }
   for (const [k, dflt] of Object.entries(BASE_DEFAULTS)) {
     if (k in opts && opts[k] !== undefined && opts[k] !== dflt) {
@@ -55,7 +64,10 @@ function checkLsoOptions(inner: unknown, opts: Record<string, unknown>): void {
   }
   const known = ["initialScale", "dynamicGrowthSteps", "name", "dynamic", ...Object.keys(BASE_DEFAULTS)];
   const unknown = Object.keys(opts).filter((k) => !known.includes(k));
-  if (unknown.length) throw new Error(`${O} does not support arguments: ${unknown.map((k) => `\`${k}\``).join(", ")} (got ${unknown.map((k) => `${k}=${show(opts[k])}`).join(", ")})`);
+  if (unknown.length)
+    throw new Error(
+      `${O} does not support arguments: ${unknown.map((k) => `\`${k}\``).join(", ")} (got ${unknown.map((k) => `${k}=${show(opts[k])}`).join(", ")})`,
+    );
   checkNumber(O, "initialScale", opts.initialScale ?? 32768, { min: 0, minOpen: true });
   checkNumber(O, "dynamicGrowthSteps", opts.dynamicGrowthSteps ?? 2000, { min: 1, integer: true });
 }
@@ -99,7 +111,9 @@ export class LossScaleOptimizer extends Optimizer {
     const inner = inner_optimizer instanceof Optimizer ? inner_optimizer : deserializeOptimizer(inner_optimizer as SerializedOptimizer);
     const opts: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(rest)) {
-      const camel = BASE_CONFIG_KEYS[k] ?? (k === "initial_scale" ? "initialScale" : k === "dynamic_growth_steps" ? "dynamicGrowthSteps" : k === "dynamic" || k === "name" ? k : camelCase(k));
+      const camel =
+        BASE_CONFIG_KEYS[k] ??
+        (k === "initial_scale" ? "initialScale" : k === "dynamic_growth_steps" ? "dynamicGrowthSteps" : k === "dynamic" || k === "name" ? k : camelCase(k));
       if (v !== null || !(camel in BASE_DEFAULTS)) opts[camel] = v;
     }
     return new LossScaleOptimizer(inner, opts);
@@ -218,7 +232,12 @@ export class LossScaleOptimizer extends Optimizer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { name: this.name, inner_optimizer: serializeOptimizer(this.inner), initial_scale: this.initialScale, dynamic_growth_steps: this.dynamicGrowthSteps };
+    return {
+      name: this.name,
+      inner_optimizer: serializeOptimizer(this.inner),
+      initial_scale: this.initialScale,
+      dynamic_growth_steps: this.dynamicGrowthSteps,
+    };
   }
 
   stateDict(): OptimizerState {

@@ -56,7 +56,12 @@ export abstract class OptimizerCore {
   /** A `loadStateDict` given before `build`: copied in by the first build. */
   protected pending: OptimizerState | null = null;
 
-  protected constructor(className: string, options: OptimizerOptions | undefined, defaults: { learningRate: number; weightDecay?: number | null }, ownKeys: readonly string[] = []) {
+  protected constructor(
+    className: string,
+    options: OptimizerOptions | undefined,
+    defaults: { learningRate: number; weightDecay?: number | null },
+    ownKeys: readonly string[] = [],
+  ) {
     const s = parseBaseOptions(className, options, defaults, ownKeys);
     this.className = className;
     this.name = s.name;
@@ -110,7 +115,9 @@ export abstract class OptimizerCore {
    */
   set learningRate(v: LearningRate) {
     if (typeof v === "number" && typeof this.lr !== "number") {
-      throw new Error(`${this.className}: learningRate is a ${isSchedule(this.lr) ? "LearningRateSchedule" : "function"}, so it cannot be set to the number ${show(v)}; assign a schedule or a function instead`);
+      throw new Error(
+        `${this.className}: learningRate is a ${isSchedule(this.lr) ? "LearningRateSchedule" : "function"}, so it cannot be set to the number ${show(v)}; assign a schedule or a function instead`,
+      );
     }
     this.lr = checkLearningRate(this.className, v);
   }
@@ -123,7 +130,10 @@ export abstract class OptimizerCore {
   /** The learning rate at the current iteration (a schedule or function evaluated), as float32. */
   protected evalLearningRate(): number {
     const v = this.learningRate;
-    if (!inRange(v, { min: 0 })) throw new Error(`${this.className}: learningRate ${typeof this.lr === "function" ? "function" : "schedule"} returned ${show(v)} at step ${this.rawIterations}, must be a finite number >= 0`);
+    if (!inRange(v, { min: 0 }))
+      throw new Error(
+        `${this.className}: learningRate ${typeof this.lr === "function" ? "function" : "schedule"} returned ${show(v)} at step ${this.rawIterations}, must be a finite number >= 0`,
+      );
     return v;
   }
 
@@ -210,10 +220,17 @@ export abstract class OptimizerCore {
     const lr = this.lr;
     const lrConfig = typeof lr === "number" ? Math.fround(lr) : isSchedule(lr) ? (lr instanceof LearningRateSchedule ? serializeSchedule(lr) : lr) : lr();
     return {
-      name: this.name, learning_rate: lrConfig, weight_decay: this.weightDecay, clipnorm: this.clipNorm,
-      global_clipnorm: this.globalClipNorm, clipvalue: this.clipValue, use_ema: this.useEma,
-      ema_momentum: this.emaMomentum, ema_overwrite_frequency: this.emaOverwriteFrequency,
-      loss_scale_factor: this.lossScaleFactor, gradient_accumulation_steps: this.gradientAccumulationSteps,
+      name: this.name,
+      learning_rate: lrConfig,
+      weight_decay: this.weightDecay,
+      clipnorm: this.clipNorm,
+      global_clipnorm: this.globalClipNorm,
+      clipvalue: this.clipValue,
+      use_ema: this.useEma,
+      ema_momentum: this.emaMomentum,
+      ema_overwrite_frequency: this.emaOverwriteFrequency,
+      loss_scale_factor: this.lossScaleFactor,
+      gradient_accumulation_steps: this.gradientAccumulationSteps,
       ...this.ownConfig(),
     };
   }
@@ -244,7 +261,12 @@ export abstract class OptimizerCore {
       checkSlotsFit(this.className, s, this.params);
       copySlotsIn(this.slotEntries(), s);
     } else if (!empty) {
-      this.pending = { config: s.config, iterations: s.iterations, microSteps: micro, slots: Object.fromEntries(expected.map((n) => [n, s.slots[n].map((t) => t.clone())])) };
+      this.pending = {
+        config: s.config,
+        iterations: s.iterations,
+        microSteps: micro,
+        slots: Object.fromEntries(expected.map((n) => [n, s.slots[n].map((t) => t.clone())])),
+      };
     }
     this.rawIterations = micro;
   }

@@ -53,7 +53,12 @@ export abstract class Optimizer extends OptimizerCore {
   private exclusions: DecayExclusions = NO_EXCLUSIONS;
   private decayMaskCache: boolean[] | null = null;
 
-  protected constructor(className: string, options: OptimizerOptions | undefined, defaults: { learningRate: number; weightDecay?: number | null }, ownKeys: readonly string[] = []) {
+  protected constructor(
+    className: string,
+    options: OptimizerOptions | undefined,
+    defaults: { learningRate: number; weightDecay?: number | null },
+    ownKeys: readonly string[] = [],
+  ) {
     super(className, options, defaults, ownKeys);
   }
 
@@ -122,7 +127,8 @@ export abstract class Optimizer extends OptimizerCore {
         this.decayAndRuleStage(active, plan.lr);
         if (period !== 0) for (const acc of this.accumulators) acc.fill(0); // all of them, as TF/torch
       }
-      if (this.useEma) emaStep(this.averages, this.params, { iterations: this.iterations, momentum: this.emaMomentum, overwriteFrequency: this.emaOverwriteFrequency });
+      if (this.useEma)
+        emaStep(this.averages, this.params, { iterations: this.iterations, momentum: this.emaMomentum, overwriteFrequency: this.emaOverwriteFrequency });
       this.constraintStage(active);
     }
     this.rawIterations++;
@@ -253,14 +259,17 @@ export abstract class Optimizer extends OptimizerCore {
     return false;
   }
 
-
   /**
    * Keras's `apply_gradients(zip(grads, vars))`.
    * @example opt.applyGradients([[gW, w], [gB, b]])
    */
   applyGradients(pairs: readonly (readonly [Tensor | null, Parameter])[]): void {
-    if (!Array.isArray(pairs) || !pairs.every((pr) => Array.isArray(pr) && pr.length === 2)) fail(this.className, "pairs", "an array of [gradient, parameter] pairs", pairs);
-    this.apply(pairs.map((pr) => pr[0]), pairs.map((pr) => pr[1]));
+    if (!Array.isArray(pairs) || !pairs.every((pr) => Array.isArray(pr) && pr.length === 2))
+      fail(this.className, "pairs", "an array of [gradient, parameter] pairs", pairs);
+    this.apply(
+      pairs.map((pr) => pr[0]),
+      pairs.map((pr) => pr[1]),
+    );
   }
 
   /**
@@ -269,7 +278,10 @@ export abstract class Optimizer extends OptimizerCore {
    */
   step(params: Parameter[]): void {
     const list = checkParamList(this.className, params, "params");
-    this.apply(list.map((p) => p.grad), list);
+    this.apply(
+      list.map((p) => p.grad),
+      list,
+    );
   }
 
   /** Clears `.grad` of every param (set to null, PyTorch's `set_to_none`). */
@@ -297,7 +309,10 @@ export abstract class Optimizer extends OptimizerCore {
   clipGradients(grads: Tensor[]): Tensor[] {
     if (!Array.isArray(grads) || !grads.every((g) => g instanceof Tensor)) fail(this.className, "grads", "an array of Tensors", grads);
     const out = grads.map((g) => g.clone());
-    clipInPlace(out.map((g) => g.values), this);
+    clipInPlace(
+      out.map((g) => g.values),
+      this,
+    );
     return out;
   }
 

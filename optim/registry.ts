@@ -17,7 +17,10 @@ export function registerOptimizer(className: string, fromConfig: FromConfig): vo
 
 /** An optimizer as Keras serialises it. @example serializeOptimizer(new Lion()).class_name // "Lion" */
 export interface SerializedOptimizer {
-  module: string; class_name: string; config: Record<string, unknown>; registered_name: string | null;
+  module: string;
+  class_name: string;
+  config: Record<string, unknown>;
+  registered_name: string | null;
 }
 
 /** @example serializeOptimizer(new Lion()) // { module: "keras.optimizers", class_name: "Lion", config: {...}, registered_name: null } */
@@ -38,9 +41,16 @@ export function deserializeOptimizer(obj: SerializedOptimizer | { class_name: st
 
 /** Keras's base config keys (snake_case) → ndgrad option names. */
 export const BASE_CONFIG_KEYS: Readonly<Record<string, string>> = {
-  name: "name", learning_rate: "learningRate", weight_decay: "weightDecay", clipnorm: "clipNorm",
-  global_clipnorm: "globalClipNorm", clipvalue: "clipValue", use_ema: "useEma", ema_momentum: "emaMomentum",
-  ema_overwrite_frequency: "emaOverwriteFrequency", loss_scale_factor: "lossScaleFactor",
+  name: "name",
+  learning_rate: "learningRate",
+  weight_decay: "weightDecay",
+  clipnorm: "clipNorm",
+  global_clipnorm: "globalClipNorm",
+  clipvalue: "clipValue",
+  use_ema: "useEma",
+  ema_momentum: "emaMomentum",
+  ema_overwrite_frequency: "emaOverwriteFrequency",
+  loss_scale_factor: "lossScaleFactor",
   gradient_accumulation_steps: "gradientAccumulationSteps",
 };
 
@@ -66,7 +76,8 @@ export function optionsFromKerasConfig(className: string, config: Record<string,
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(rest)) {
     const camel = keys[k] ?? camelCase(k);
-    if (k === "learning_rate" && typeof v === "object" && v !== null && !isSchedule(v)) out[camel] = deserializeSchedule(v as { class_name?: unknown; config?: unknown });
+    if (k === "learning_rate" && typeof v === "object" && v !== null && !isSchedule(v))
+      out[camel] = deserializeSchedule(v as { class_name?: unknown; config?: unknown });
     else out[camel] = v;
   }
   return out;

@@ -31,7 +31,9 @@ export function checkSlotsFit(owner: string, s: OptimizerState, params: readonly
     if (ts.length !== params.length) throw new Error(`${owner}: loadStateDict: slot "${n}" has ${ts.length} tensors but there are ${params.length} parameters`);
     ts.forEach((t, i) => {
       if (!sameShape(t.shape, params[i].shape)) {
-        throw new Error(`${owner}: loadStateDict: slots.${n}[${i}] has shape ${fmt(t.shape)} but parameter ${i}${params[i].name ? ` ("${params[i].name}")` : ""} has shape ${fmt(params[i].shape)}`);
+        throw new Error(
+          `${owner}: loadStateDict: slots.${n}[${i}] has shape ${fmt(t.shape)} but parameter ${i}${params[i].name ? ` ("${params[i].name}")` : ""} has shape ${fmt(params[i].shape)}`,
+        );
       }
     });
   }
@@ -42,15 +44,24 @@ export function checkSlotsFit(owner: string, s: OptimizerState, params: readonly
  * (`expected`) and its accumulation period `period` (1 when off). Returns the raw micro-step count
  * and whether the slot lists are empty (a state saved before the first step). Mutates nothing.
  */
-export function checkSavedState(o: string, s: OptimizerState, expected: readonly string[], period: number, accumulationSteps: number | null): { micro: number; empty: boolean } {
+export function checkSavedState(
+  o: string,
+  s: OptimizerState,
+  expected: readonly string[],
+  period: number,
+  accumulationSteps: number | null,
+): { micro: number; empty: boolean } {
   if (typeof s !== "object" || s === null) fail(o, "state", "an object from stateDict()", s);
   checkNumber(o, "iterations", s.iterations, { min: 0, integer: true });
   const micro = s.microSteps === undefined ? s.iterations * period : checkNumber(o, "microSteps", s.microSteps, { min: 0, integer: true });
-  if (Math.floor(micro / period) !== s.iterations) throw new Error(`${o}: iterations=${s.iterations} and microSteps=${micro} disagree for gradientAccumulationSteps=${accumulationSteps}`);
+  if (Math.floor(micro / period) !== s.iterations)
+    throw new Error(`${o}: iterations=${s.iterations} and microSteps=${micro} disagree for gradientAccumulationSteps=${accumulationSteps}`);
   if (typeof s.slots !== "object" || s.slots === null) fail(o, "slots", "an object of tensor lists", s.slots);
   const got = Object.keys(s.slots);
   if (got.length !== expected.length || !expected.every((n) => got.includes(n))) {
-    throw new Error(`${o}: slots ${show(got)} do not match this optimizer's slots ${show(expected)} (check useEma, gradientAccumulationSteps and the rule's options)`);
+    throw new Error(
+      `${o}: slots ${show(got)} do not match this optimizer's slots ${show(expected)} (check useEma, gradientAccumulationSteps and the rule's options)`,
+    );
   }
   for (const n of expected) {
     const ts = s.slots[n];

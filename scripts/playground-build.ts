@@ -30,7 +30,11 @@ export function ensurePackageBuild(log: (line: string) => void = console.log): v
   const bundle = path.join(root, "dist", "browser", "index.js");
   const sources = Math.max(fs.statSync(path.join(root, "index.ts")).mtimeMs, ...["core", "nn", "optim"].map((d) => newestMtime(path.join(root, d))));
   if (fs.existsSync(bundle) && fs.statSync(bundle).mtimeMs >= sources) return;
-  log(fs.existsSync(bundle) ? "playground: dist/browser is older than the sources; running npm run build" : "playground: no dist/browser yet; running npm run build");
+  log(
+    fs.existsSync(bundle)
+      ? "playground: dist/browser is older than the sources; running npm run build"
+      : "playground: no dist/browser yet; running npm run build",
+  );
   execSync("npm run build", { cwd: root, stdio: "inherit" });
 }
 

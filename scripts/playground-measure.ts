@@ -7,7 +7,13 @@
  */
 import { chromiumArgs, findChromium } from "../test/support/chromium";
 
-interface Seen { playingFrames: number; surface: { steps: number }; classifier: { steps: number }; trainMsPerFrame: number; drawMsPerFrame: number }
+interface Seen {
+  playingFrames: number;
+  surface: { steps: number };
+  classifier: { steps: number };
+  trainMsPerFrame: number;
+  drawMsPerFrame: number;
+}
 
 const CASES = [
   { name: "surfaces (Rosenbrock, 4 optimizers, 4 steps per frame)", hash: "#panel=surface&s.steps=20000", panel: "surface" as const },
@@ -34,7 +40,9 @@ export async function measure(url: string, seconds = 4): Promise<void> {
       const b = await read();
       const dt = (b.t - a.t) / 1000;
       const steps = b.s[c.panel].steps - a.s[c.panel].steps;
-      console.log(`playground --measure: ${c.name}: ${((b.s.playingFrames - a.s.playingFrames) / dt).toFixed(1)} frames/s, ${(steps / dt).toFixed(0)} steps/s over ${dt.toFixed(1)} s (last second: train ${b.s.trainMsPerFrame.toFixed(2)} ms, draw ${b.s.drawMsPerFrame.toFixed(2)} ms per frame)`);
+      console.log(
+        `playground --measure: ${c.name}: ${((b.s.playingFrames - a.s.playingFrames) / dt).toFixed(1)} frames/s, ${(steps / dt).toFixed(0)} steps/s over ${dt.toFixed(1)} s (last second: train ${b.s.trainMsPerFrame.toFixed(2)} ms, draw ${b.s.drawMsPerFrame.toFixed(2)} ms per frame)`,
+      );
       await page.close();
     }
   } finally {

@@ -8,7 +8,11 @@ import { chromiumArgs, findChromium } from "../test/support/chromium";
 
 const root = path.resolve(__dirname, "..");
 
-interface Shot { file: string; hash: string; steps: number }
+interface Shot {
+  file: string;
+  hash: string;
+  steps: number;
+}
 
 const SHOTS: Shot[] = [
   { file: "playground-surfaces.png", hash: "#panel=surface&surface=rosenbrock", steps: 900 },

@@ -24,7 +24,8 @@ function portOf(argv: string[]): number {
   if (i < 0) return 0;
   const raw = argv[i + 1];
   const port = Number(raw);
-  if (raw === undefined || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`playground: --port must be a whole number from 1 to 65535, got ${raw === undefined ? "nothing" : `"${raw}"`}; ${USAGE}`);
+  if (raw === undefined || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`playground: --port must be a whole number from 1 to 65535, got ${raw === undefined ? "nothing" : `"${raw}"`}; ${USAGE}`);
   return port;
 }
 

@@ -20,7 +20,7 @@ interface Cell {
 }
 
 const readCells = (file: string): Cell[] => (JSON.parse(fs.readFileSync(file, "utf8")) as { cells: Cell[] }).cells;
-const joined = (s: string | string[] | undefined) => (Array.isArray(s) ? s.join("") : s ?? "");
+const joined = (s: string | string[] | undefined) => (Array.isArray(s) ? s.join("") : (s ?? ""));
 
 /** Runs `jobs` at most `width` at a time; each result is available as soon as it finishes. */
 function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T>[] {
@@ -64,7 +64,10 @@ describe("notebooks", function () {
       outDir = fs.mkdtempSync(path.join(os.tmpdir(), "ndgrad-notebooks-"));
       // Kernels start and type-check on one core each: run two notebooks at a time.
       const width = Math.max(1, Math.min(2, os.cpus().length));
-      runs = pool(notebooks.map((nb) => () => executeNotebook(nb, outDir)), width);
+      runs = pool(
+        notebooks.map((nb) => () => executeNotebook(nb, outDir)),
+        width,
+      );
     });
 
     after(function () {
@@ -132,7 +135,10 @@ describe("notebooks", function () {
       installKernel();
       const { dir } = installPackedNdgrad();
       const copy = path.join(dir, "01-autograd.ipynb");
-      fs.copyFileSync(notebooks.find((nb) => path.basename(nb) === "01-autograd.ipynb")!, copy);
+      fs.copyFileSync(
+        notebooks.find((nb) => path.basename(nb) === "01-autograd.ipynb")!,
+        copy,
+      );
       const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "ndgrad-notebook-user-"));
       try {
         const r = await executeNotebook(copy, outDir, { NODE_OPTIONS: "" });
@@ -146,4 +152,3 @@ describe("notebooks", function () {
     });
   });
 });
-

@@ -33,25 +33,36 @@ describe("README examples run as written", function () {
     fs.rmSync(cwd, { recursive: true, force: true });
   });
 
-  it("has TypeScript and JavaScript examples, each importing from \"ndgrad\"", () => {
+  it('has TypeScript and JavaScript examples, each importing from "ndgrad"', () => {
     expect(blocks.filter((b) => b.lang === "ts").length).to.be.greaterThan(2);
     expect(blocks.filter((b) => b.file?.endsWith(".cjs")).length).to.be.greaterThan(0);
     expect(blocks.filter((b) => b.file?.endsWith(".mjs")).length).to.be.greaterThan(0);
     for (const b of blocks) {
       const specifiers = [...b.code.matchAll(/(?:from |require\()"([^"]+)"/g)].map((m) => m[1]);
-      expect(specifiers.filter((s) => s.startsWith(".")), `a README block imports a relative path:\n${b.code}`).to.deep.equal([]);
+      expect(
+        specifiers.filter((s) => s.startsWith(".")),
+        `a README block imports a relative path:\n${b.code}`,
+      ).to.deep.equal([]);
     }
   });
 
   blocks.forEach((block, i) => {
-    const title = block.code.split("\n").find((l) => l.trim() && !l.startsWith("import") && !l.startsWith("//"))?.trim().slice(0, 60);
+    const title = block.code
+      .split("\n")
+      .find((l) => l.trim() && !l.startsWith("import") && !l.startsWith("//"))
+      ?.trim()
+      .slice(0, 60);
     if (block.lang === "js" && block.file === "app.js") return; // the browser test runs it
     it(`block ${i + 1} (${block.file ?? block.lang}): ${title}`, () => {
       if (block.lang === "ts") {
         const file = path.join(scratch, `block${i + 1}.ts`);
         fs.writeFileSync(file, block.code);
         const tsNode = path.join(root, "node_modules", "ts-node", "dist", "bin.js");
-        execFileSync(process.execPath, ["--conditions=ndgrad-source", tsNode, "-T", "--project", path.join(root, "tsconfig.json"), file], { cwd, stdio: "pipe", timeout: 110_000 });
+        execFileSync(process.execPath, ["--conditions=ndgrad-source", tsNode, "-T", "--project", path.join(root, "tsconfig.json"), file], {
+          cwd,
+          stdio: "pipe",
+          timeout: 110_000,
+        });
       } else {
         if (!block.file) throw new Error(`README js block ${i + 1} must start with a "// name.cjs" or "// name.mjs" comment`);
         const file = path.join(scratch, `block${i + 1}-${block.file}`);

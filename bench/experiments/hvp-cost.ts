@@ -33,7 +33,8 @@ function time(f: () => unknown, reps: number): number {
   return t[t.length >> 1];
 }
 const rounds = 7;
-const g: number[] = [], h: number[] = [];
+const g: number[] = [],
+  h: number[] = [];
 for (let r = 0; r < rounds; r++) {
   g.push(time(() => nd.grad(loss)(w1), 10));
   h.push(time(() => nd.hvp(loss)(w1, v), 10));

@@ -13,9 +13,11 @@ import { tf, useBackend } from "../lib/tf";
 const kind = process.argv[2] ?? "lion";
 const N = 10_000_000;
 const make = (): nd.optim.Optimizer =>
-  kind === "lion" ? new nd.optim.Lion({ learningRate: 1e-4 })
-  : kind === "adamw" ? new nd.optim.AdamW({ learningRate: 1e-4 })
-  : new nd.optim.SGD({ learningRate: 1e-4, momentum: 0.9 });
+  kind === "lion"
+    ? new nd.optim.Lion({ learningRate: 1e-4 })
+    : kind === "adamw"
+      ? new nd.optim.AdamW({ learningRate: 1e-4 })
+      : new nd.optim.SGD({ learningRate: 1e-4, momentum: 0.9 });
 const p = new nd.Parameter(nd.tensor(randomArray(N, 1), { shape: [N] }));
 const g = nd.tensor(randomArray(N, 2, 0.01), { shape: [N] });
 const opt = make();

@@ -23,11 +23,17 @@ show("fresh");
 const { nn, optim } = nd;
 const cnn = new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(1568, 10));
 const mlp = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
-const opts = new Map([[cnn, new optim.SGD({ learningRate: 0.01 })], [mlp, new optim.SGD({ learningRate: 0.01 })]]);
+const opts = new Map([
+  [cnn, new optim.SGD({ learningRate: 0.01 })],
+  [mlp, new optim.SGD({ learningRate: 0.01 })],
+]);
 const xc = nd.tensor(randomArray(32 * 784, 3), { shape: [32, 1, 28, 28] });
 const xm = nd.tensor(randomArray(64 * 784, 4), { shape: [64, 784] });
 for (let i = 0; i < 100; i++) {
-  for (const [m, x, b] of [[cnn, xc, 32], [mlp, xm, 64]] as const) {
+  for (const [m, x, b] of [
+    [cnn, xc, 32],
+    [mlp, xm, 64],
+  ] as const) {
     const loss = nn.losses.crossEntropy(m.call(x), randomLabels(b, 10, 5));
     loss.backward();
     opts.get(m)!.step(m.parameters());

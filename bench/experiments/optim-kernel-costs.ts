@@ -13,13 +13,20 @@ import { median, randomArray } from "../lib/harness";
 
 const f = Math.fround;
 const n = 10_000_000;
-const v = randomArray(n, 1), g = randomArray(n, 2), m = randomArray(n, 3);
+const v = randomArray(n, 1),
+  g = randomArray(n, 2),
+  m = randomArray(n, 3);
 const u = new Float32Array(n).map((_, i) => Math.abs(g[i]) * 0.01);
 
 function lionTernary(v: Float32Array, g: Float32Array, m: Float32Array, lr: number, beta1: number, beta2: number): void {
-  const b1 = f(beta1), b2 = f(beta2), omb1 = f(1 - b1), omb2 = f(1 - b2), lrr = f(lr);
+  const b1 = f(beta1),
+    b2 = f(beta2),
+    omb1 = f(1 - b1),
+    omb2 = f(1 - b2),
+    lrr = f(lr);
   for (let k = 0; k < v.length; k++) {
-    const gk = g[k], mk = m[k];
+    const gk = g[k],
+      mk = m[k];
     const c = f(mk * b1) + f(gk * omb1);
     const s = +(c > 0) - +(c < 0);
     v[k] = c === c ? v[k] - s * lrr : NaN;
@@ -35,20 +42,55 @@ function lionPlain(v: Float32Array, g: Float32Array, m: Float32Array, lr: number
   }
 }
 
-function adamNoRounding(v: Float32Array, g: Float32Array, m: Float32Array, u: Float32Array, alpha: number, b1: number, b2: number, eps: number, wd: number, lr: number): void {
+function adamNoRounding(
+  v: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  u: Float32Array,
+  alpha: number,
+  b1: number,
+  b2: number,
+  eps: number,
+  wd: number,
+  lr: number,
+): void {
   for (let k = 0; k < v.length; k++) {
-    const gk = g[k], m0 = m[k], u0 = u[k], v0 = v[k];
-    const mk = m0 + (gk - m0) * (1 - b1), uk = u0 + (gk * gk - u0) * (1 - b2);
+    const gk = g[k],
+      m0 = m[k],
+      u0 = u[k],
+      v0 = v[k];
+    const mk = m0 + (gk - m0) * (1 - b1),
+      uk = u0 + (gk * gk - u0) * (1 - b2);
     m[k] = mk;
     u[k] = uk;
     v[k] = v0 - v0 * wd * lr - (mk * alpha) / (Math.sqrt(uk) + eps);
   }
 }
 
-function adamNoSqrtDiv(v: Float32Array, g: Float32Array, m: Float32Array, u: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number, wd: number, lr: number): void {
-  const b1 = f(beta1), b2 = f(beta2), eps = f(epsilon), omb1 = f(1 - b1), omb2 = f(1 - b2), wdr = f(wd), lrr = f(lr);
+function adamNoSqrtDiv(
+  v: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  u: Float32Array,
+  alpha: number,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  wd: number,
+  lr: number,
+): void {
+  const b1 = f(beta1),
+    b2 = f(beta2),
+    eps = f(epsilon),
+    omb1 = f(1 - b1),
+    omb2 = f(1 - b2),
+    wdr = f(wd),
+    lrr = f(lr);
   for (let k = 0; k < v.length; k++) {
-    const gk = g[k], m0 = m[k], u0 = u[k], v0 = v[k];
+    const gk = g[k],
+      m0 = m[k],
+      u0 = u[k],
+      v0 = v[k];
     const vk = f(v0 - f(f(v0 * wdr) * lrr));
     const mk = f(m0 + f(f(gk - m0) * omb1));
     const uk = f(u0 + f(f(f(gk * gk) - u0) * omb2));

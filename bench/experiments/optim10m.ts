@@ -12,9 +12,12 @@ const steps = Number(process.argv[3] ?? 8);
 const N = 10_000_000;
 const p = new nd.Parameter(nd.tensor(randomArray(N, 51), { shape: [N] }));
 const g = nd.tensor(randomArray(N, 52, 0.01), { shape: [N] });
-const opt = kind === "lion" ? new nd.optim.Lion({ learningRate: 1e-4 })
-  : kind === "adamw" ? new nd.optim.AdamW({ learningRate: 1e-4, weightDecay: 0.004 })
-  : new nd.optim.SGD({ learningRate: 1e-4, momentum: 0.9 });
+const opt =
+  kind === "lion"
+    ? new nd.optim.Lion({ learningRate: 1e-4 })
+    : kind === "adamw"
+      ? new nd.optim.AdamW({ learningRate: 1e-4, weightDecay: 0.004 })
+      : new nd.optim.SGD({ learningRate: 1e-4, momentum: 0.9 });
 const ts: number[] = [];
 for (let i = 0; i < steps; i++) {
   const t0 = performance.now();

@@ -6,12 +6,23 @@
 import * as fs from "fs";
 import * as path from "path";
 
-interface ProfNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
-interface Profile { nodes: ProfNode[]; samples: number[]; timeDeltas: number[] }
+interface ProfNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 const dir = process.argv[2];
 const rows = Number(process.argv[3] ?? 15);
-const file = fs.readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort().pop();
+const file = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith(".cpuprofile"))
+  .sort()
+  .pop();
 if (!file) throw new Error(`prof-top: no .cpuprofile in ${dir}`);
 const p = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as Profile;
 const byId = new Map(p.nodes.map((n) => [n.id, n]));

@@ -12,9 +12,16 @@ const which = process.argv[2] ?? "mlp";
 const optName = process.argv[3] ?? "adamw";
 const steps = Number(process.argv[4] ?? 200);
 const { nn, optim } = nd;
-const model = which === "mlp"
-  ? new nn.Sequential(new nn.Linear(784, 128, { seed: 1 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 2 }))
-  : new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1, seed: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(1568, 10, { seed: 2 }));
+const model =
+  which === "mlp"
+    ? new nn.Sequential(new nn.Linear(784, 128, { seed: 1 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 2 }))
+    : new nn.Sequential(
+        new nn.Conv2d(1, 8, 3, { padding: 1, seed: 1 }),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Flatten(),
+        new nn.Linear(1568, 10, { seed: 2 }),
+      );
 const B = which === "mlp" ? 64 : 32;
 const x = which === "mlp" ? nd.tensor(randomArray(B * 784, 11), { shape: [B, 784] }) : nd.tensor(randomArray(B * 784, 31), { shape: [B, 1, 28, 28] });
 const labels = randomLabels(B, 10, 12);
@@ -35,8 +42,17 @@ for (let s = 0; s < steps; s++) {
   const t5 = performance.now();
   loss.item();
   if (s >= steps / 4) {
-    phases.forward.push(t1 - t0); phases.loss.push(t2 - t1); phases.backward.push(t3 - t2);
-    phases.optimizer.push(t4 - t3); phases.zeroGrad.push(t5 - t4); phases.total.push(t5 - t0);
+    phases.forward.push(t1 - t0);
+    phases.loss.push(t2 - t1);
+    phases.backward.push(t3 - t2);
+    phases.optimizer.push(t4 - t3);
+    phases.zeroGrad.push(t5 - t4);
+    phases.total.push(t5 - t0);
   }
 }
-console.log(`${which} ${optName}: ` + Object.entries(phases).map(([k, v]) => `${k} ${median(v).toFixed(3)} ms`).join(", "));
+console.log(
+  `${which} ${optName}: ` +
+    Object.entries(phases)
+      .map(([k, v]) => `${k} ${median(v).toFixed(3)} ms`)
+      .join(", "),
+);

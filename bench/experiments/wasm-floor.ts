@@ -18,8 +18,12 @@ const threads = Number(process.argv[2] ?? 1);
 setNumThreads(threads);
 if (threads > 1) wasmPool().waitReady();
 const { heap } = wasmKernels();
-const v = heap.alloc(N), g = heap.alloc(N), m = heap.alloc(N), u = heap.alloc(N);
-fillRandom(v, 1); fillRandom(g, 2, 0.01);
+const v = heap.alloc(N),
+  g = heap.alloc(N),
+  m = heap.alloc(N),
+  u = heap.alloc(N);
+fillRandom(v, 1);
+fillRandom(g, 2, 0.01);
 let t = 0;
 // name, bytes moved per element (4 per read or write), the pass
 const passes: [string, number, () => void][] = [
@@ -36,6 +40,9 @@ for (const [name, bytes, run] of passes) {
     run();
     ts.push(performance.now() - t0);
   }
-  const ms = median(ts), best = Math.min(...ts);
-  console.log(`${name.padEnd(32)} median ${ms.toFixed(1)} ms (best ${best.toFixed(1)}), ${((bytes * N) / ms / 1e6).toFixed(1)} GB/s median, ${((bytes * N) / best / 1e6).toFixed(1)} best, ${threads} thread(s)`);
+  const ms = median(ts),
+    best = Math.min(...ts);
+  console.log(
+    `${name.padEnd(32)} median ${ms.toFixed(1)} ms (best ${best.toFixed(1)}), ${((bytes * N) / ms / 1e6).toFixed(1)} GB/s median, ${((bytes * N) / best / 1e6).toFixed(1)} best, ${threads} thread(s)`,
+  );
 }

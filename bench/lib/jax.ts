@@ -41,7 +41,8 @@ export function jaxVersion(): string {
   try {
     // its exports map hides package.json: read it beside the resolved entry (dist/index.cjs)
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const fs = require("fs"), path = require("path");
+    const fs = require("fs"),
+      path = require("path");
     const file = path.join(path.dirname(require.resolve("@jax-js/jax")), "..", "package.json");
     return JSON.parse(fs.readFileSync(file, "utf8")).version as string;
   } catch {

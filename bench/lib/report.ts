@@ -21,8 +21,12 @@ export interface Results {
 export function environment(): Pick<Results, "commit" | "node" | "cpu"> {
   let commit = "unknown";
   try {
-    commit = execSync("git rev-parse --short HEAD", { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    const dirty = execSync("git status --porcelain --untracked-files=no", { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    commit = execSync("git rev-parse --short HEAD", { stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+    const dirty = execSync("git status --porcelain --untracked-files=no", { stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
     if (dirty) commit += "+dirty";
   } catch {
     /* not a git checkout */
@@ -93,7 +97,24 @@ function pad(s: string, n: number): string {
 
 /** The table as markdown (readable in a terminal and pasteable into a report). */
 export function table(rows: Row[], previous: Results | null): string {
-  const head = ["workload", "unit", "ndgrad", "ndgrad-js", "x vs js", "ndgrad-wasm", "tfjs-cpu", "tfjs-wasm", "jax-js", "x vs cpu", "x vs wasm", "wasm-k x vs tfjs-wasm", "wasm-k x vs jax", "target", "met", "vs previous"];
+  const head = [
+    "workload",
+    "unit",
+    "ndgrad",
+    "ndgrad-js",
+    "x vs js",
+    "ndgrad-wasm",
+    "tfjs-cpu",
+    "tfjs-wasm",
+    "jax-js",
+    "x vs cpu",
+    "x vs wasm",
+    "wasm-k x vs tfjs-wasm",
+    "wasm-k x vs jax",
+    "target",
+    "met",
+    "vs previous",
+  ];
   const x = (v: number | null): string => (v == null ? "-" : `${v.toFixed(2)}x`);
   const body = rows.map((r) => {
     const met = meetsTarget(r);
@@ -138,7 +159,7 @@ export function footnotes(rows: Row[]): string {
   }
   return [
     "x vs cpu / x vs wasm: how many times better ndgrad is (tfjs time / ndgrad time; for GFLOP/s ndgrad / tfjs; for B/param tfjs / ndgrad).",
-    "ndgrad: the default backend (wasm where it validates); ndgrad-js: the same on setBackend(\"js\"); x vs js: ndgrad-js time / ndgrad time.",
+    'ndgrad: the default backend (wasm where it validates); ndgrad-js: the same on setBackend("js"); x vs js: ndgrad-js time / ndgrad time.',
     "wasm-k x vs tfjs-wasm / wasm-k x vs jax: the same for ndgrad's wasm kernels (ndgrad-wasm) against tfjs-wasm and jax-js.",
     "Figures: median per call; spread = min..max of per-round medians.",
     ...(lines.length ? ["", "n/a:", ...lines] : []),

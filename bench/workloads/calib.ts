@@ -12,7 +12,8 @@ import { Context, Row, Workload } from "../lib/types";
 function lionLoop(v: Float32Array, g: Float32Array, m: Float32Array, lr: number, b1: number, b2: number): void {
   const n = v.length;
   for (let k = 0; k < n; k++) {
-    const gk = g[k], mk = m[k];
+    const gk = g[k],
+      mk = m[k];
     const c = b1 * mk + (1 - b1) * gk;
     v[k] -= lr * (+(c > 0) - +(c < 0));
     m[k] = b2 * mk + (1 - b2) * gk;
@@ -25,7 +26,8 @@ export const calib: Workload = {
   async run(ctx: Context): Promise<Row[]> {
     ctx.log("calib");
     const N = 10_000_000;
-    const v = randomArray(N, 1), g = randomArray(N, 2, 0.01);
+    const v = randomArray(N, 1),
+      g = randomArray(N, 2, 0.01);
     // staggered views (docs/PERFORMANCE.md §1a trap 3)
     const m = new Float32Array(N + 512).subarray(256);
     const { timings, errors } = await compare(

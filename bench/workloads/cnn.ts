@@ -15,8 +15,14 @@ import { Keep, ndSide, tfSide } from "../lib/sides";
 import type { Tf } from "../lib/tf";
 import { Context, Row, Workload } from "../lib/types";
 
-const B = 32, H = 28, W = 28, F = 8, OUT = 10, FLAT = F * 14 * 14;
-const LR = 1e-3, WD = 0.004;
+const B = 32,
+  H = 28,
+  W = 28,
+  F = 8,
+  OUT = 10,
+  FLAT = F * 14 * 14;
+const LR = 1e-3,
+  WD = 0.004;
 
 function ndCnn(): () => void {
   const { nn, optim } = nd;

@@ -9,28 +9,45 @@
 import { randomArray, randomLabels } from "../lib/harness";
 import type { Jax } from "../lib/jax";
 
-const B = 64, IN = 784, HID = 128, OUT = 10;
-const LR = 1e-3, WD = 0.004, B1 = 0.9, B2 = 0.999, EPS = 1e-7;
+const B = 64,
+  IN = 784,
+  HID = 128,
+  OUT = 10;
+const LR = 1e-3,
+  WD = 0.004,
+  B1 = 0.9,
+  B2 = 0.999,
+  EPS = 1e-7;
 const KEYS = ["W1", "b1", "W2", "b2"] as const;
 
 export function jaxMlp(kind: "adamw" | "sgd"): (j: Jax) => { step: () => void; free: () => void } {
   return (j) => {
-    const np = j.numpy, nn = j.nn;
+    const np = j.numpy,
+      nn = j.nn;
     const zeros = (): any => ({ W1: np.zeros([IN, HID]), b1: np.zeros([HID]), W2: np.zeros([HID, OUT]), b2: np.zeros([OUT]) });
     let params: any = {
-      W1: np.array(randomArray(IN * HID, 21, 1 / Math.sqrt(IN))).reshape([IN, HID]), b1: np.zeros([HID]),
-      W2: np.array(randomArray(HID * OUT, 22, 1 / Math.sqrt(HID))).reshape([HID, OUT]), b2: np.zeros([OUT]),
+      W1: np.array(randomArray(IN * HID, 21, 1 / Math.sqrt(IN))).reshape([IN, HID]),
+      b1: np.zeros([HID]),
+      W2: np.array(randomArray(HID * OUT, 22, 1 / Math.sqrt(HID))).reshape([HID, OUT]),
+      b2: np.zeros([OUT]),
     };
-    let m: any = zeros(), v: any = zeros();
+    let m: any = zeros(),
+      v: any = zeros();
     const x = np.array(randomArray(B * IN, 11)).reshape([B, IN]);
     const y = nn.oneHot(np.array(randomLabels(B, OUT, 12), { dtype: np.int32 }), OUT);
     const lossFn = (p: any, xb: any, yb: any): any => {
       const h = nn.relu(np.matmul(xb, p.W1).add(p.b1));
-      return nn.logSoftmax(np.matmul(h, p.W2).add(p.b2)).mul(yb).sum().mul(-1 / B);
+      return nn
+        .logSoftmax(np.matmul(h, p.W2).add(p.b2))
+        .mul(yb)
+        .sum()
+        .mul(-1 / B);
     };
     const adamw = j.jit((p: any, mt: any, vt: any, xb: any, yb: any, alpha: any) => {
       const [loss, g] = j.valueAndGrad(lossFn)(j.tree.ref(p), xb, yb);
-      const np2: any = {}, nm: any = {}, nv: any = {};
+      const np2: any = {},
+        nm: any = {},
+        nv: any = {};
       for (const k of KEYS) {
         const gk = g[k];
         const mk = mt[k].mul(B1).add(gk.ref.mul(1 - B1));

@@ -22,17 +22,22 @@ import type { Tf } from "../lib/tf";
 import type * as TF from "@tensorflow/tfjs";
 import { Context, Row, Workload } from "../lib/types";
 
-const B = 64, IN = 784, HID = 128, OUT = 10;
-const LR = 1e-3, WD = 0.004;
+const B = 64,
+  IN = 784,
+  HID = 128,
+  OUT = 10;
+const LR = 1e-3,
+  WD = 0.004;
 
 function ndMlp(kind: "adamw" | "sgd"): () => () => void {
   return () => {
     const { nn, optim } = nd;
     const model = new nn.Sequential(new nn.Linear(IN, HID, { seed: 1 }), new nn.ReLU(), new nn.Linear(HID, OUT, { seed: 2 }));
     const params = model.parameters();
-    const opt = kind === "adamw"
-      ? new optim.AdamW({ learningRate: LR, weightDecay: WD, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 })
-      : new optim.SGD({ learningRate: 0.01 });
+    const opt =
+      kind === "adamw"
+        ? new optim.AdamW({ learningRate: LR, weightDecay: WD, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 })
+        : new optim.SGD({ learningRate: 0.01 });
     const x = nd.tensor(randomArray(B * IN, 11), { shape: [B, IN] });
     const labels = randomLabels(B, OUT, 12);
     return () => {
@@ -80,7 +85,14 @@ export const mlp: Workload = {
     for (const kind of ["adamw", "sgd"] as const) {
       ctx.log(`mlp ${kind}`);
       const { timings, errors } = await compare(
-        [ndSide(ndMlp(kind)), ndSide(ndMlp(kind), {}, "js"), ndWasmSide(wasmMlp(kind)), tfSide("cpu", tfMlp(kind), { perRound: Math.max(2, plan.perRound >> 2), warmup: 5 }), tfSide("wasm", tfMlp(kind)), jaxSide(jaxMlp(kind))],
+        [
+          ndSide(ndMlp(kind)),
+          ndSide(ndMlp(kind), {}, "js"),
+          ndWasmSide(wasmMlp(kind)),
+          tfSide("cpu", tfMlp(kind), { perRound: Math.max(2, plan.perRound >> 2), warmup: 5 }),
+          tfSide("wasm", tfMlp(kind)),
+          jaxSide(jaxMlp(kind)),
+        ],
         plan,
       );
       rows.push(
@@ -91,9 +103,10 @@ export const mlp: Workload = {
             label: `MLP 784-128-10 b64 step, ${kind === "adamw" ? "AdamW" : "SGD"}`,
             unit: "ms",
             target: kind === "adamw" ? { op: "<=", value: 6 } : undefined,
-            detail: kind === "adamw"
-              ? "ndgrad nn.Linear/ReLU + crossEntropy + optim.AdamW; tfjs tf.train.adam + decoupled decay assign (tfjs has no AdamW); jax-js jit(valueAndGrad + AdamW); ndgrad-wasm: the wasm kernels composed by hand, no tape (./wasm-mlp.ts)"
-              : "ndgrad optim.SGD(lr 0.01); tfjs tf.train.sgd(0.01)",
+            detail:
+              kind === "adamw"
+                ? "ndgrad nn.Linear/ReLU + crossEntropy + optim.AdamW; tfjs tf.train.adam + decoupled decay assign (tfjs has no AdamW); jax-js jit(valueAndGrad + AdamW); ndgrad-wasm: the wasm kernels composed by hand, no tape (./wasm-mlp.ts)"
+                : "ndgrad optim.SGD(lr 0.01); tfjs tf.train.sgd(0.01)",
           },
           timings,
           errors,

@@ -17,7 +17,8 @@ import { Context, Row, Workload } from "../lib/types";
 
 const N = 10_000_000;
 type Kind = "lion" | "adamw" | "sgd";
-const LR = 1e-4, WD = 0.004;
+const LR = 1e-4,
+  WD = 0.004;
 
 function ndOpt(kind: Kind): () => () => void {
   return () => {
@@ -25,9 +26,11 @@ function ndOpt(kind: Kind): () => () => void {
     const p = new nd.Parameter(nd.tensor(randomArray(N, 51), { shape: [N] }), { name: "w" });
     const g = nd.tensor(randomArray(N, 52, 0.01), { shape: [N] });
     const opt =
-      kind === "lion" ? new optim.Lion({ learningRate: LR })
-      : kind === "adamw" ? new optim.AdamW({ learningRate: LR, weightDecay: WD, epsilon: 1e-7 })
-      : new optim.SGD({ learningRate: LR, momentum: 0.9 });
+      kind === "lion"
+        ? new optim.Lion({ learningRate: LR })
+        : kind === "adamw"
+          ? new optim.AdamW({ learningRate: LR, weightDecay: WD, epsilon: 1e-7 })
+          : new optim.SGD({ learningRate: LR, momentum: 0.9 });
     return () => opt.apply([g], [p]);
   };
 }
@@ -38,7 +41,8 @@ function tfOpt(kind: Kind): (t: Tf, keep: Keep) => () => void {
     const g = keep(t.tensor1d(randomArray(N, 52, 0.01)));
     if (kind === "lion") {
       const m = t.variable(t.zeros([N]), false);
-      const b1 = 0.9, b2 = 0.99;
+      const b1 = 0.9,
+        b2 = 0.99;
       return () =>
         t.tidy(() => {
           const c = t.add(t.mul(m, b1), t.mul(g, 1 - b1));
@@ -71,11 +75,21 @@ function optimizerWorkload(kind: Kind): Workload {
       ctx.log(meta.id);
       const plan = ctx.quick ? { warmup: 2, rounds: 3, perRound: 1 } : { warmup: 3, rounds: 5, perRound: 1 };
       const { timings, errors } = await compare(
-        [ndSide(ndOpt(kind), { perRound: ctx.quick ? 3 : 4 }), ndSide(ndOpt(kind), { perRound: ctx.quick ? 3 : 4 }, "js"), tfSide("cpu", tfOpt(kind), { warmup: 1 }), tfSide("wasm", tfOpt(kind), { perRound: 2 })],
+        [
+          ndSide(ndOpt(kind), { perRound: ctx.quick ? 3 : 4 }),
+          ndSide(ndOpt(kind), { perRound: ctx.quick ? 3 : 4 }, "js"),
+          tfSide("cpu", tfOpt(kind), { warmup: 1 }),
+          tfSide("wasm", tfOpt(kind), { perRound: 2 }),
+        ],
         plan,
       );
       return [
-        rowFrom({ id: meta.id, workload: kind, label: meta.label, unit: "ms", target: { op: "<=", value: meta.target }, detail: meta.detail }, timings, errors, {}),
+        rowFrom(
+          { id: meta.id, workload: kind, label: meta.label, unit: "ms", target: { op: "<=", value: meta.target }, detail: meta.detail },
+          timings,
+          errors,
+          {},
+        ),
       ];
     },
   };

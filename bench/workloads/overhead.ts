@@ -59,7 +59,10 @@ export const overhead: Workload = {
     const plan = ctx.quick ? { warmup: 20, rounds: 4, perRound: 10 } : { warmup: 50, rounds: 10, perRound: 20 };
     for (const backward of [true, false]) {
       ctx.log(`overhead ${backward ? "fwd+bwd" : "fwd"}`);
-      const { timings, errors } = await compare([ndSide(ndChain(backward)), ndSide(ndChain(backward), {}, "js"), tfSide("cpu", tfChain(backward)), tfSide("wasm", tfChain(backward))], plan);
+      const { timings, errors } = await compare(
+        [ndSide(ndChain(backward)), ndSide(ndChain(backward), {}, "js"), tfSide("cpu", tfChain(backward)), tfSide("wasm", tfChain(backward))],
+        plan,
+      );
       rows.push(
         rowFrom(
           {

@@ -15,7 +15,18 @@ import { Context, Row, Workload } from "../lib/types";
 const SHAPES = [[128, 784], [128], [10, 128], [10]];
 
 function ndBytesPerParam(make: () => nd.optim.Optimizer): { bpp: number; slots: string } {
-  const params = SHAPES.map((s, i) => new nd.Parameter(nd.tensor(randomArray(s.reduce((a, b) => a * b, 1), 70 + i), { shape: s })));
+  const params = SHAPES.map(
+    (s, i) =>
+      new nd.Parameter(
+        nd.tensor(
+          randomArray(
+            s.reduce((a, b) => a * b, 1),
+            70 + i,
+          ),
+          { shape: s },
+        ),
+      ),
+  );
   const grads = params.map((p, i) => nd.tensor(randomArray(p.size, 80 + i, 0.01), { shape: p.shape.slice() }));
   const opt = make();
   opt.apply(grads, params);
@@ -33,7 +44,17 @@ function ndBytesPerParam(make: () => nd.optim.Optimizer): { bpp: number; slots: 
 async function tfAdamBytesPerParam(): Promise<number | string> {
   if (!(await useBackend("cpu"))) return "tfjs cpu unavailable";
   const t = tf();
-  const vars = SHAPES.map((s, i) => t.variable(t.tensor(randomArray(s.reduce((a, b) => a * b, 1), 70 + i), s)));
+  const vars = SHAPES.map((s, i) =>
+    t.variable(
+      t.tensor(
+        randomArray(
+          s.reduce((a, b) => a * b, 1),
+          70 + i,
+        ),
+        s,
+      ),
+    ),
+  );
   const opt = t.train.adam(1e-3);
   const grads: Record<string, ReturnType<typeof t.tensor>> = {};
   vars.forEach((v, i) => (grads[v.name] = t.tensor(randomArray(v.size, 80 + i, 0.01), v.shape)));

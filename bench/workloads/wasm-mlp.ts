@@ -13,8 +13,12 @@ import * as ops from "../../core/wasm/ops";
 import * as W from "../../core/wasm/optim";
 import { adamAlphaF32 } from "../../optim/kernels/adam";
 
-const B = 64, IN = 784, HID = 128, OUT = 10;
-const LR = 1e-3, WD = 0.004;
+const B = 64,
+  IN = 784,
+  HID = 128,
+  OUT = 10;
+const LR = 1e-3,
+  WD = 0.004;
 
 export function wasmMlp(kind: "adamw" | "sgd"): () => { step: () => void; free: () => void } {
   return () => {
@@ -26,16 +30,27 @@ export function wasmMlp(kind: "adamw" | "sgd"): () => { step: () => void; free: 
       owned.push(a);
       return a;
     };
-    const w1 = f(HID * IN, randomArray(HID * IN, 1, 1 / Math.sqrt(IN))), b1 = f(HID);
-    const w2 = f(OUT * HID, randomArray(OUT * HID, 2, 1 / Math.sqrt(HID))), b2 = f(OUT);
+    const w1 = f(HID * IN, randomArray(HID * IN, 1, 1 / Math.sqrt(IN))),
+      b1 = f(HID);
+    const w2 = f(OUT * HID, randomArray(OUT * HID, 2, 1 / Math.sqrt(HID))),
+      b2 = f(OUT);
     const params = [w1, b1, w2, b2];
-    const grads = params.map((p) => f(p.length)), m = params.map((p) => f(p.length)), u = params.map((p) => f(p.length));
+    const grads = params.map((p) => f(p.length)),
+      m = params.map((p) => f(p.length)),
+      u = params.map((p) => f(p.length));
     const x = f(B * IN, randomArray(B * IN, 11));
     const labels = heap.allocInt32(B);
     labels.set(randomLabels(B, OUT, 12));
     owned.push(labels);
-    const hPre = f(B * HID), h = f(B * HID), logits = f(B * OUT), loss = f(B), lse = f(B), gLoss = f(B).fill(1 / B);
-    const dLogits = f(B * OUT), dh = f(B * HID), dhPre = f(B * HID);
+    const hPre = f(B * HID),
+      h = f(B * HID),
+      logits = f(B * OUT),
+      loss = f(B),
+      lse = f(B),
+      gLoss = f(B).fill(1 / B);
+    const dLogits = f(B * OUT),
+      dh = f(B * HID),
+      dhPre = f(B * HID);
     const [dw1, db1, dw2, db2] = grads;
     let t = 0;
     return {

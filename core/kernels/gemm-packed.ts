@@ -29,7 +29,6 @@ const KC = 256;
 const MC = 128;
 const NC = 2048;
 
-
 let packA = new Float64Array(MC * KC);
 let packB = new Float64Array(KC * NC);
 
@@ -40,10 +39,20 @@ let packB = new Float64Array(KC * NC);
  * that is what lets gemm-parallel.ts split a product across threads deterministically.
  */
 export function gemmPacked(
-  A: FloatArray, aOff: number, lda: number, transA: boolean,
-  B: FloatArray, bOff: number, ldb: number, transB: boolean,
-  C: FloatArray, cOff: number, ldc: number,
-  m: number, n: number, k: number,
+  A: FloatArray,
+  aOff: number,
+  lda: number,
+  transA: boolean,
+  B: FloatArray,
+  bOff: number,
+  ldb: number,
+  transB: boolean,
+  C: FloatArray,
+  cOff: number,
+  ldc: number,
+  m: number,
+  n: number,
+  k: number,
   accumulate: boolean,
 ): void {
   if (m <= 0 || n <= 0) return;
@@ -181,8 +190,15 @@ function packATrans(src: FloatArray, off: number, ld: number, kc: number, mc: nu
  * locals; each k step loads 4 + 4 packed values and does 16 multiply-adds.
  */
 function macroKernel(
-  pa: Float64Array, pb: Float64Array, C: FloatArray, cOff: number, ldc: number,
-  mc: number, nc: number, kc: number, overwrite: boolean,
+  pa: Float64Array,
+  pb: Float64Array,
+  C: FloatArray,
+  cOff: number,
+  ldc: number,
+  mc: number,
+  nc: number,
+  kc: number,
+  overwrite: boolean,
 ): void {
   const panelA = kc * MR;
   const panelB = kc * NR;
@@ -192,40 +208,110 @@ function macroKernel(
     for (let i = 0; i < mc; i += MR) {
       let ai = (i / MR) * panelA;
       let bi = bBase;
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0;
+      let c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0;
+      let c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
       for (let p = 0; p < kc; p++) {
-        const a0 = pa[ai], a1 = pa[ai + 1], a2 = pa[ai + 2], a3 = pa[ai + 3];
-        const b0 = pb[bi], b1 = pb[bi + 1], b2 = pb[bi + 2], b3 = pb[bi + 3];
-        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+        const a0 = pa[ai],
+          a1 = pa[ai + 1],
+          a2 = pa[ai + 2],
+          a3 = pa[ai + 3];
+        const b0 = pb[bi],
+          b1 = pb[bi + 1],
+          b2 = pb[bi + 2],
+          b3 = pb[bi + 3];
+        c00 += a0 * b0;
+        c01 += a0 * b1;
+        c02 += a0 * b2;
+        c03 += a0 * b3;
+        c10 += a1 * b0;
+        c11 += a1 * b1;
+        c12 += a1 * b2;
+        c13 += a1 * b3;
+        c20 += a2 * b0;
+        c21 += a2 * b1;
+        c22 += a2 * b2;
+        c23 += a2 * b3;
+        c30 += a3 * b0;
+        c31 += a3 * b1;
+        c32 += a3 * b2;
+        c33 += a3 * b3;
         ai += MR;
         bi += NR;
       }
       const h = mc - i;
       const r0 = cOff + i * ldc + j;
       if (h >= MR && w >= NR && overwrite) {
-        const r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-        C[r0] = c00; C[r0 + 1] = c01; C[r0 + 2] = c02; C[r0 + 3] = c03;
-        C[r1] = c10; C[r1 + 1] = c11; C[r1 + 2] = c12; C[r1 + 3] = c13;
-        C[r2] = c20; C[r2 + 1] = c21; C[r2 + 2] = c22; C[r2 + 3] = c23;
-        C[r3] = c30; C[r3 + 1] = c31; C[r3 + 2] = c32; C[r3 + 3] = c33;
+        const r1 = r0 + ldc,
+          r2 = r1 + ldc,
+          r3 = r2 + ldc;
+        C[r0] = c00;
+        C[r0 + 1] = c01;
+        C[r0 + 2] = c02;
+        C[r0 + 3] = c03;
+        C[r1] = c10;
+        C[r1 + 1] = c11;
+        C[r1 + 2] = c12;
+        C[r1 + 3] = c13;
+        C[r2] = c20;
+        C[r2 + 1] = c21;
+        C[r2 + 2] = c22;
+        C[r2 + 3] = c23;
+        C[r3] = c30;
+        C[r3 + 1] = c31;
+        C[r3 + 2] = c32;
+        C[r3 + 3] = c33;
       } else if (h >= MR && w >= NR) {
-        const r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-        C[r0] += c00; C[r0 + 1] += c01; C[r0 + 2] += c02; C[r0 + 3] += c03;
-        C[r1] += c10; C[r1 + 1] += c11; C[r1 + 2] += c12; C[r1 + 3] += c13;
-        C[r2] += c20; C[r2 + 1] += c21; C[r2 + 2] += c22; C[r2 + 3] += c23;
-        C[r3] += c30; C[r3 + 1] += c31; C[r3 + 2] += c32; C[r3 + 3] += c33;
+        const r1 = r0 + ldc,
+          r2 = r1 + ldc,
+          r3 = r2 + ldc;
+        C[r0] += c00;
+        C[r0 + 1] += c01;
+        C[r0 + 2] += c02;
+        C[r0 + 3] += c03;
+        C[r1] += c10;
+        C[r1 + 1] += c11;
+        C[r1 + 2] += c12;
+        C[r1 + 3] += c13;
+        C[r2] += c20;
+        C[r2 + 1] += c21;
+        C[r2 + 2] += c22;
+        C[r2 + 3] += c23;
+        C[r3] += c30;
+        C[r3 + 1] += c31;
+        C[r3 + 2] += c32;
+        C[r3 + 3] += c33;
       } else {
         const t = edgeTile;
-        t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
-        t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
-        t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
-        t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+        t[0] = c00;
+        t[1] = c01;
+        t[2] = c02;
+        t[3] = c03;
+        t[4] = c10;
+        t[5] = c11;
+        t[6] = c12;
+        t[7] = c13;
+        t[8] = c20;
+        t[9] = c21;
+        t[10] = c22;
+        t[11] = c23;
+        t[12] = c30;
+        t[13] = c31;
+        t[14] = c32;
+        t[15] = c33;
         storeEdge(C, r0, ldc, Math.min(h, MR), Math.min(w, NR), overwrite);
       }
     }
@@ -249,10 +335,20 @@ function storeEdge(C: FloatArray, r0: number, ldc: number, h: number, w: number,
  * Accumulates in a double per output element; C has been zeroed when not accumulating.
  */
 export function gemmSmall(
-  A: FloatArray, aOff: number, lda: number, transA: boolean,
-  B: FloatArray, bOff: number, ldb: number, transB: boolean,
-  C: FloatArray, cOff: number, ldc: number,
-  m: number, n: number, k: number,
+  A: FloatArray,
+  aOff: number,
+  lda: number,
+  transA: boolean,
+  B: FloatArray,
+  bOff: number,
+  ldb: number,
+  transB: boolean,
+  C: FloatArray,
+  cOff: number,
+  ldc: number,
+  m: number,
+  n: number,
+  k: number,
 ): void {
   // element strides of op(A) along i and p, and of op(B) along p and j
   const aI = transA ? 1 : lda;

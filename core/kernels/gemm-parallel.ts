@@ -15,12 +15,24 @@ import { parallelChunks } from "./threads";
  * run (helpers load it by this module's path).
  */
 export function gemmChunk(
-  A: FloatArray, B: FloatArray, C: FloatArray,
-  aOff: number, lda: number, transA: boolean,
-  bOff: number, ldb: number, transB: boolean,
-  cOff: number, ldc: number,
-  m: number, n: number, k: number, accumulate: boolean,
-  cols: boolean, chunk: number, q: number,
+  A: FloatArray,
+  B: FloatArray,
+  C: FloatArray,
+  aOff: number,
+  lda: number,
+  transA: boolean,
+  bOff: number,
+  ldb: number,
+  transB: boolean,
+  cOff: number,
+  ldc: number,
+  m: number,
+  n: number,
+  k: number,
+  accumulate: boolean,
+  cols: boolean,
+  chunk: number,
+  q: number,
 ): void {
   const s = q * chunk;
   if (cols) {
@@ -40,10 +52,20 @@ const GEMM_CHUNK: ParallelKernel = { module: __filename, name: "gemmChunk", fn: 
  * @example if (!parallelGemm(a, 0, k, false, b, 0, n, false, c, 0, n, m, n, k, false)) gemmPacked(...)
  */
 export function parallelGemm(
-  A: FloatArray, aOff: number, lda: number, transA: boolean,
-  B: FloatArray, bOff: number, ldb: number, transB: boolean,
-  C: FloatArray, cOff: number, ldc: number,
-  m: number, n: number, k: number,
+  A: FloatArray,
+  aOff: number,
+  lda: number,
+  transA: boolean,
+  B: FloatArray,
+  bOff: number,
+  ldb: number,
+  transB: boolean,
+  C: FloatArray,
+  cOff: number,
+  ldc: number,
+  m: number,
+  n: number,
+  k: number,
   accumulate: boolean,
 ): boolean {
   const p = readyPool();
@@ -58,9 +80,16 @@ export function parallelGemm(
   if (nChunks < 2) return false;
 
   // stage operands that helpers cannot see into shared scratch
-  const aRows = transA ? k : m, aCols = transA ? m : k;
-  const bRows = transB ? n : k, bCols = transB ? k : n;
-  let a = A, ao = aOff, b = B, bo = bOff, c = C, co = cOff;
+  const aRows = transA ? k : m,
+    aCols = transA ? m : k;
+  const bRows = transB ? n : k,
+    bCols = transB ? k : n;
+  let a = A,
+    ao = aOff,
+    b = B,
+    bo = bOff,
+    c = C,
+    co = cOff;
   if (!(A.buffer instanceof SharedArrayBuffer)) {
     const len = (aRows - 1) * lda + aCols;
     a = scratch(p, 0, kindOf(A), len);

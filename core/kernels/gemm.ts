@@ -17,10 +17,20 @@ const PARALLEL_MIN = 1 << 20;
 
 /** A float32 GEMM of another backend, same arguments (installed by core/backend.ts). */
 export type Float32Gemm = (
-  A: Float32Array, aOff: number, lda: number, transA: boolean,
-  B: Float32Array, bOff: number, ldb: number, transB: boolean,
-  C: Float32Array, cOff: number, ldc: number,
-  m: number, n: number, k: number,
+  A: Float32Array,
+  aOff: number,
+  lda: number,
+  transA: boolean,
+  B: Float32Array,
+  bOff: number,
+  ldb: number,
+  transB: boolean,
+  C: Float32Array,
+  cOff: number,
+  ldc: number,
+  m: number,
+  n: number,
+  k: number,
   accumulate: boolean,
 ) => void;
 
@@ -55,10 +65,20 @@ export function setWasmGemm(fn: Float32Gemm | null): void {
  * gemm(a, 0, k, true, dC, 0, n, false, dB, 0, n, k, n, m, false);
  */
 export function gemm(
-  A: FloatArray, aOff: number, lda: number, transA: boolean,
-  B: FloatArray, bOff: number, ldb: number, transB: boolean,
-  C: FloatArray, cOff: number, ldc: number,
-  m: number, n: number, k: number,
+  A: FloatArray,
+  aOff: number,
+  lda: number,
+  transA: boolean,
+  B: FloatArray,
+  bOff: number,
+  ldb: number,
+  transB: boolean,
+  C: FloatArray,
+  cOff: number,
+  ldc: number,
+  m: number,
+  n: number,
+  k: number,
   accumulate: boolean,
 ): void {
   if (m <= 0 || n <= 0) return;
@@ -78,4 +98,3 @@ export function gemm(
   }
   gemmPacked(A, aOff, lda, transA, B, bOff, ldb, transB, C, cOff, ldc, m, n, k, accumulate);
 }
-

@@ -119,8 +119,17 @@ function ensurePool(): Pool | null {
   const ctl = new Int32Array(new SharedArrayBuffer(4 * controlWords(nHelpers)));
   const args = new Float64Array(new SharedArrayBuffer(8 * ARGS));
   const p: Pool = {
-    helpers: [], ctl, args, ids: new WeakMap(), lru: new Map(), cachedBytes: 0, nextId: 1,
-    kernels: new Map(), job: 0, broken: false, scratch: [],
+    helpers: [],
+    ctl,
+    args,
+    ids: new WeakMap(),
+    lru: new Map(),
+    cachedBytes: 0,
+    nextId: 1,
+    kernels: new Map(),
+    job: 0,
+    broken: false,
+    scratch: [],
   };
   pool = p;
   const helpers = startHelpers(nHelpers, ctl.buffer as SharedArrayBuffer, args.buffer as SharedArrayBuffer, () => {
@@ -245,6 +254,8 @@ export function join(p: Pool, job: number): void {
   }
   if (failed) {
     p.broken = true;
-    throw new Error(`ndgrad threads: a helper thread failed (threads are now disabled): ${p.helpers.map((h) => h.lastError()).find((m) => m !== null) ?? "unknown error"}`);
+    throw new Error(
+      `ndgrad threads: a helper thread failed (threads are now disabled): ${p.helpers.map((h) => h.lastError()).find((m) => m !== null) ?? "unknown error"}`,
+    );
   }
 }

@@ -33,7 +33,8 @@ export function helperMain(data: HelperData): void {
   const h = data.index;
   const buffers = new Map<number, Entry>();
   const kernels = new Map<number, (...a: unknown[]) => void>();
-  const ENTER = enterAt(h), DONE = doneAt(h);
+  const ENTER = enterAt(h),
+    DONE = doneAt(h);
 
   const drain = (): void => {
     let m;
@@ -66,7 +67,10 @@ export function helperMain(data: HelperData): void {
   const readJob = (): { fn: (...a: unknown[]) => void; arrays: FloatArray[]; call: unknown[]; n: number; chunk: number; nChunks: number } => {
     const fn = kernels.get(args[1]);
     if (!fn) throw new Error(`helper ${h}: unknown kernel ${args[1]}`);
-    const nArr = args[2], n = args[3], chunk = args[4], nChunks = args[5];
+    const nArr = args[2],
+      n = args[3],
+      chunk = args[4],
+      nChunks = args[5];
     const arrays: FloatArray[] = [];
     let i = 6;
     for (let j = 0; j < nArr; j++, i += 3) arrays.push(view(args[i], args[i + 1]).subarray(args[i + 2]));
@@ -82,7 +86,8 @@ export function helperMain(data: HelperData): void {
     for (;;) {
       const q = Atomics.add(ctl, NEXT, 1);
       if (q >= nChunks) break;
-      const s = q * chunk, e = Math.min(n, s + chunk);
+      const s = q * chunk,
+        e = Math.min(n, s + chunk);
       for (let j = 0; j < arrays.length; j++) call[j] = arrays[j].subarray(s, e);
       fn(...call);
     }
@@ -123,7 +128,7 @@ export function helperMain(data: HelperData): void {
       else if (args[0] === JOB_RANGES) runRanges();
     } catch (err) {
       Atomics.store(ctl, errorAt(h), 1);
-      port.postMessage({ type: "error", message: err instanceof Error ? err.stack ?? err.message : String(err) });
+      port.postMessage({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     }
     Atomics.store(ctl, DONE, job);
     Atomics.notify(ctl, DONE);

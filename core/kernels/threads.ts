@@ -52,7 +52,8 @@ export function parallelFor(kernel: ParallelKernel, arrays: FloatArray[], scalar
       if (threadTesting.helperOnly) break;
       const q = Atomics.add(p.ctl, NEXT, 1);
       if (q >= nChunks) break;
-      const s = q * chunk, e = Math.min(n, s + chunk);
+      const s = q * chunk,
+        e = Math.min(n, s + chunk);
       for (let j = 0; j < arrays.length; j++) sub[j] = arrays[j].subarray(s, e);
       fn(...sub);
     }
@@ -70,7 +71,13 @@ export function parallelFor(kernel: ParallelKernel, arrays: FloatArray[], scalar
  * work itself.
  * @example if (!parallelChunks(GEMM_CHUNK, [a, b, c], scalars, nChunks)) gemmPacked(...)
  */
-export function parallelChunks(kernel: ParallelKernel, arrays: FloatArray[], scalars: (number | boolean)[], nChunks: number, pool: Pool | null = readyPool()): boolean {
+export function parallelChunks(
+  kernel: ParallelKernel,
+  arrays: FloatArray[],
+  scalars: (number | boolean)[],
+  nChunks: number,
+  pool: Pool | null = readyPool(),
+): boolean {
   const p = pool;
   if (!p || nChunks < 2 || !arrays.every((a) => a.buffer instanceof SharedArrayBuffer) || tooManyArgs(arrays, scalars)) return false;
   const fn = kernel.fn as (...a: unknown[]) => void;
@@ -99,8 +106,14 @@ export function parallelChunks(kernel: ParallelKernel, arrays: FloatArray[], sca
 
 /** Writes a job into the shared argument block (see thread-worker.ts for the reading side). */
 function publishJob(
-  p: Pool, kind: number, kernel: ParallelKernel, arrays: FloatArray[], scalars: (number | boolean)[],
-  n: number, chunk: number, nChunks: number,
+  p: Pool,
+  kind: number,
+  kernel: ParallelKernel,
+  arrays: FloatArray[],
+  scalars: (number | boolean)[],
+  n: number,
+  chunk: number,
+  nChunks: number,
 ): number {
   const pinned = new Set<number>();
   const args = p.args;
@@ -134,9 +147,13 @@ const tooManyArgs = (arrays: FloatArray[], scalars: unknown[]): boolean => 6 + 3
 function misaligned(arrays: FloatArray[], n: number): boolean {
   for (let i = 0; i < arrays.length; i++) {
     for (let j = i + 1; j < arrays.length; j++) {
-      const a = arrays[i], b = arrays[j];
+      const a = arrays[i],
+        b = arrays[j];
       if (a.buffer !== b.buffer || (a.byteOffset === b.byteOffset && a.BYTES_PER_ELEMENT === b.BYTES_PER_ELEMENT)) continue;
-      const a0 = a.byteOffset, a1 = a0 + n * a.BYTES_PER_ELEMENT, b0 = b.byteOffset, b1 = b0 + n * b.BYTES_PER_ELEMENT;
+      const a0 = a.byteOffset,
+        a1 = a0 + n * a.BYTES_PER_ELEMENT,
+        b0 = b.byteOffset,
+        b1 = b0 + n * b.BYTES_PER_ELEMENT;
       if (a0 < b1 && b0 < a1) return true;
     }
   }

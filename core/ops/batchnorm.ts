@@ -16,7 +16,10 @@ import { record } from "../autograd";
  * @example const { out, mean, biasedVar } = batchNorm2dTrain(x, weight, bias, 1e-5)
  */
 export function batchNorm2dTrain(
-  x: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number,
+  x: Tensor,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  eps: number,
 ): { out: Tensor; mean: Float64Array; biasedVar: Float64Array } {
   const [N, C, H, W] = x.shape;
   const hw = H * W;

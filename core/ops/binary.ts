@@ -37,10 +37,13 @@ export function add(x: TensorLike, y: TensorLike): Tensor {
   const { a, b, shape, av, bv } = prepare(x, y, "add");
   const out = allocate(a.dtype, av.length);
   for (let i = 0; i < out.length; i++) out[i] = av[i] + bv[i];
-  return record("add", [a, b], new Tensor(out, shape), (g) => [
-    a.requiresGrad ? unbroadcast(g, a.shape) : null,
-    b.requiresGrad ? unbroadcast(g, b.shape) : null,
-  ], true);
+  return record(
+    "add",
+    [a, b],
+    new Tensor(out, shape),
+    (g) => [a.requiresGrad ? unbroadcast(g, a.shape) : null, b.requiresGrad ? unbroadcast(g, b.shape) : null],
+    true,
+  );
 }
 
 /** a - b. @example sub(tensor([3]), 1) // [2] */
@@ -48,17 +51,23 @@ export function sub(x: TensorLike, y: TensorLike): Tensor {
   const { a, b, shape, av, bv } = prepare(x, y, "sub");
   const out = allocate(a.dtype, av.length);
   for (let i = 0; i < out.length; i++) out[i] = av[i] - bv[i];
-  return record("sub", [a, b], new Tensor(out, shape), (g) => {
-    if (isGradEnabled()) return [a.requiresGrad ? unbroadcast(g, a.shape) : null, b.requiresGrad ? unbroadcast(mul(g, -1), b.shape) : null];
-    let gb: Tensor | null = null;
-    if (b.requiresGrad) {
-      const nv = allocate(a.dtype, g.size);
-      const gv = g.values;
-      for (let i = 0; i < nv.length; i++) nv[i] = -gv[i];
-      gb = unbroadcast(new Tensor(nv, shape), b.shape);
-    }
-    return [a.requiresGrad ? unbroadcast(g, a.shape) : null, gb];
-  }, true);
+  return record(
+    "sub",
+    [a, b],
+    new Tensor(out, shape),
+    (g) => {
+      if (isGradEnabled()) return [a.requiresGrad ? unbroadcast(g, a.shape) : null, b.requiresGrad ? unbroadcast(mul(g, -1), b.shape) : null];
+      let gb: Tensor | null = null;
+      if (b.requiresGrad) {
+        const nv = allocate(a.dtype, g.size);
+        const gv = g.values;
+        for (let i = 0; i < nv.length; i++) nv[i] = -gv[i];
+        gb = unbroadcast(new Tensor(nv, shape), b.shape);
+      }
+      return [a.requiresGrad ? unbroadcast(g, a.shape) : null, gb];
+    },
+    true,
+  );
 }
 
 /** a * b. @example mul(tensor([1, 2]), 3) // [3, 6] */
@@ -66,22 +75,29 @@ export function mul(x: TensorLike, y: TensorLike): Tensor {
   const { a, b, shape, av, bv } = prepare(x, y, "mul");
   const out = allocate(a.dtype, av.length);
   for (let i = 0; i < out.length; i++) out[i] = av[i] * bv[i];
-  return record("mul", [a, b], new Tensor(out, shape), (g) => {
-    if (isGradEnabled()) return [a.requiresGrad ? unbroadcast(mul(g, b), a.shape) : null, b.requiresGrad ? unbroadcast(mul(g, a), b.shape) : null];
-    const gv = g.values;
-    let ga: Tensor | null = null, gb: Tensor | null = null;
-    if (a.requiresGrad) {
-      const d = allocate(a.dtype, gv.length);
-      for (let i = 0; i < d.length; i++) d[i] = gv[i] * bv[i];
-      ga = gradFor(a, d, shape);
-    }
-    if (b.requiresGrad) {
-      const d = allocate(a.dtype, gv.length);
-      for (let i = 0; i < d.length; i++) d[i] = gv[i] * av[i];
-      gb = gradFor(b, d, shape);
-    }
-    return [ga, gb];
-  }, true);
+  return record(
+    "mul",
+    [a, b],
+    new Tensor(out, shape),
+    (g) => {
+      if (isGradEnabled()) return [a.requiresGrad ? unbroadcast(mul(g, b), a.shape) : null, b.requiresGrad ? unbroadcast(mul(g, a), b.shape) : null];
+      const gv = g.values;
+      let ga: Tensor | null = null,
+        gb: Tensor | null = null;
+      if (a.requiresGrad) {
+        const d = allocate(a.dtype, gv.length);
+        for (let i = 0; i < d.length; i++) d[i] = gv[i] * bv[i];
+        ga = gradFor(a, d, shape);
+      }
+      if (b.requiresGrad) {
+        const d = allocate(a.dtype, gv.length);
+        for (let i = 0; i < d.length; i++) d[i] = gv[i] * av[i];
+        gb = gradFor(b, d, shape);
+      }
+      return [ga, gb];
+    },
+    true,
+  );
 }
 
 /** a / b (IEEE: x/0 is ±Infinity, 0/0 NaN, as in PyTorch). @example div(tensor([1]), 4) // [0.25] */
@@ -90,28 +106,32 @@ export function div(x: TensorLike, y: TensorLike): Tensor {
   const out = allocate(a.dtype, av.length);
   for (let i = 0; i < out.length; i++) out[i] = av[i] / bv[i];
   const result = new Tensor(out, shape);
-  return record("div", [a, b], result, (g) => {
-    if (isGradEnabled()) {
-      return [
-        a.requiresGrad ? unbroadcast(div(g, b), a.shape) : null,
-        b.requiresGrad ? unbroadcast(mul(div(mul(g, result), b), -1), b.shape) : null,
-      ];
-    }
-    const gv = g.values;
-    let ga: Tensor | null = null, gb: Tensor | null = null;
-    if (a.requiresGrad) {
-      const d = allocate(a.dtype, gv.length);
-      for (let i = 0; i < d.length; i++) d[i] = gv[i] / bv[i];
-      ga = gradFor(a, d, shape);
-    }
-    if (b.requiresGrad) {
-      // d(a/b)/db = -a/b² = -out/b
-      const d = allocate(a.dtype, gv.length);
-      for (let i = 0; i < d.length; i++) d[i] = (-gv[i] * out[i]) / bv[i];
-      gb = gradFor(b, d, shape);
-    }
-    return [ga, gb];
-  }, true);
+  return record(
+    "div",
+    [a, b],
+    result,
+    (g) => {
+      if (isGradEnabled()) {
+        return [a.requiresGrad ? unbroadcast(div(g, b), a.shape) : null, b.requiresGrad ? unbroadcast(mul(div(mul(g, result), b), -1), b.shape) : null];
+      }
+      const gv = g.values;
+      let ga: Tensor | null = null,
+        gb: Tensor | null = null;
+      if (a.requiresGrad) {
+        const d = allocate(a.dtype, gv.length);
+        for (let i = 0; i < d.length; i++) d[i] = gv[i] / bv[i];
+        ga = gradFor(a, d, shape);
+      }
+      if (b.requiresGrad) {
+        // d(a/b)/db = -a/b² = -out/b
+        const d = allocate(a.dtype, gv.length);
+        for (let i = 0; i < d.length; i++) d[i] = (-gv[i] * out[i]) / bv[i];
+        gb = gradFor(b, d, shape);
+      }
+      return [ga, gb];
+    },
+    true,
+  );
 }
 
 /**
@@ -124,28 +144,35 @@ export function pow(x: TensorLike, exponent: TensorLike): Tensor {
   const out = allocate(a.dtype, av.length);
   for (let i = 0; i < out.length; i++) out[i] = Math.pow(av[i], bv[i]);
   const result = new Tensor(out, shape);
-  return record("pow", [a, b], result, (g) => {
-    if (isGradEnabled()) {
-      // recorded: the same formulas as ops (the a = 0 conventions below are not special-cased here)
-      return [
-        a.requiresGrad ? unbroadcast(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
-        b.requiresGrad ? unbroadcast(mul(g, mul(result, naturalLog(a))), b.shape) : null,
-      ];
-    }
-    const gv = g.values;
-    let ga: Tensor | null = null, gb: Tensor | null = null;
-    if (a.requiresGrad) {
-      const d = allocate(a.dtype, gv.length);
-      for (let i = 0; i < d.length; i++) d[i] = bv[i] === 0 ? 0 : gv[i] * bv[i] * Math.pow(av[i], bv[i] - 1);
-      ga = gradFor(a, d, shape);
-    }
-    if (b.requiresGrad) {
-      const d = allocate(a.dtype, gv.length);
-      for (let i = 0; i < d.length; i++) d[i] = av[i] === 0 && bv[i] >= 0 ? 0 : gv[i] * out[i] * Math.log(av[i]);
-      gb = gradFor(b, d, shape);
-    }
-    return [ga, gb];
-  }, true);
+  return record(
+    "pow",
+    [a, b],
+    result,
+    (g) => {
+      if (isGradEnabled()) {
+        // recorded: the same formulas as ops (the a = 0 conventions below are not special-cased here)
+        return [
+          a.requiresGrad ? unbroadcast(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
+          b.requiresGrad ? unbroadcast(mul(g, mul(result, naturalLog(a))), b.shape) : null,
+        ];
+      }
+      const gv = g.values;
+      let ga: Tensor | null = null,
+        gb: Tensor | null = null;
+      if (a.requiresGrad) {
+        const d = allocate(a.dtype, gv.length);
+        for (let i = 0; i < d.length; i++) d[i] = bv[i] === 0 ? 0 : gv[i] * bv[i] * Math.pow(av[i], bv[i] - 1);
+        ga = gradFor(a, d, shape);
+      }
+      if (b.requiresGrad) {
+        const d = allocate(a.dtype, gv.length);
+        for (let i = 0; i < d.length; i++) d[i] = av[i] === 0 && bv[i] >= 0 ? 0 : gv[i] * out[i] * Math.log(av[i]);
+        gb = gradFor(b, d, shape);
+      }
+      return [ga, gb];
+    },
+    true,
+  );
 }
 
 /**
@@ -164,28 +191,37 @@ function extremum(name: "maximum" | "minimum", sign: 1 | -1) {
     const { a, b, shape, av, bv } = prepare(x, y, name);
     const out = allocate(a.dtype, av.length);
     for (let i = 0; i < out.length; i++) {
-      const p = av[i], q = bv[i];
+      const p = av[i],
+        q = bv[i];
       // NaN propagates, as in PyTorch
       out[i] = p !== p || q !== q ? NaN : sign * (p - q) >= 0 ? p : q;
     }
-    return record(name, [a, b], new Tensor(out, shape), (g) => {
-      // ties split the gradient evenly between the operands (PyTorch's rule)
-      const share = (mine: FloatArray, other: FloatArray) => (gt: Tensor): Tensor => {
-        const gv = gt.values;
-        const d = allocate(a.dtype, gv.length);
-        for (let i = 0; i < d.length; i++) {
-          const diff = sign * (mine[i] - other[i]);
-          d[i] = diff > 0 ? gv[i] : diff === 0 ? 0.5 * gv[i] : 0;
-        }
-        return new Tensor(d, shape);
-      };
-      const masked = (t: Tensor, mine: FloatArray, other: FloatArray): Tensor | null => {
-        if (!t.requiresGrad) return null;
-        const apply = share(mine, other);
-        return unbroadcast(isGradEnabled() ? maskedGradient(`${name}Backward`, g, apply) : apply(g), t.shape);
-      };
-      return [masked(a, av, bv), masked(b, bv, av)];
-    }, true);
+    return record(
+      name,
+      [a, b],
+      new Tensor(out, shape),
+      (g) => {
+        // ties split the gradient evenly between the operands (PyTorch's rule)
+        const share =
+          (mine: FloatArray, other: FloatArray) =>
+          (gt: Tensor): Tensor => {
+            const gv = gt.values;
+            const d = allocate(a.dtype, gv.length);
+            for (let i = 0; i < d.length; i++) {
+              const diff = sign * (mine[i] - other[i]);
+              d[i] = diff > 0 ? gv[i] : diff === 0 ? 0.5 * gv[i] : 0;
+            }
+            return new Tensor(d, shape);
+          };
+        const masked = (t: Tensor, mine: FloatArray, other: FloatArray): Tensor | null => {
+          if (!t.requiresGrad) return null;
+          const apply = share(mine, other);
+          return unbroadcast(isGradEnabled() ? maskedGradient(`${name}Backward`, g, apply) : apply(g), t.shape);
+        };
+        return [masked(a, av, bv), masked(b, bv, av)];
+      },
+      true,
+    );
   };
 }
 

@@ -37,7 +37,12 @@ export interface Conv2dOptions {
  * outputs are rounded once, on the final copy.
  */
 const scratchSlots: Float64Array[] = [];
-const COLS = 0, TMP = 1, XPAD = 2, GPAD = 3, ACC = 4, WK = 5;
+const COLS = 0,
+  TMP = 1,
+  XPAD = 2,
+  GPAD = 3,
+  ACC = 4,
+  WK = 5;
 for (let i = 0; i <= WK; i++) scratchSlots.push(new Float64Array(0));
 function scratch(slot: number, n: number): Float64Array {
   if (scratchSlots[slot].length < n) scratchSlots[slot] = new Float64Array(n);
@@ -50,10 +55,19 @@ const CHUNK = 1 << 21;
 const DIRECT_MAX = 64;
 
 interface Geometry {
-  N: number; C: number; H: number; W: number;
-  O: number; KH: number; KW: number;
-  SH: number; SW: number; PH: number; PW: number;
-  OH: number; OW: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  KH: number;
+  KW: number;
+  SH: number;
+  SW: number;
+  PH: number;
+  PW: number;
+  OH: number;
+  OW: number;
 }
 
 /**
@@ -140,25 +154,49 @@ function padPlanes(src: FloatArray, sOff: number, planes: number, h: number, w: 
  * in locals: 3 loads and 9 multiply-adds per output.
  */
 function corr(
-  src: Float64Array, sOff: number, ld: number, k: Float64Array, kOff: number, KH: number, KW: number,
-  dst: Float64Array, OH: number, OW: number,
+  src: Float64Array,
+  sOff: number,
+  ld: number,
+  k: Float64Array,
+  kOff: number,
+  KH: number,
+  KW: number,
+  dst: Float64Array,
+  OH: number,
+  OW: number,
 ): void {
   if (KH === 3 && KW === 3) {
-    const k0 = k[kOff], k1 = k[kOff + 1], k2 = k[kOff + 2];
-    const k3 = k[kOff + 3], k4 = k[kOff + 4], k5 = k[kOff + 5];
-    const k6 = k[kOff + 6], k7 = k[kOff + 7], k8 = k[kOff + 8];
+    const k0 = k[kOff],
+      k1 = k[kOff + 1],
+      k2 = k[kOff + 2];
+    const k3 = k[kOff + 3],
+      k4 = k[kOff + 4],
+      k5 = k[kOff + 5];
+    const k6 = k[kOff + 6],
+      k7 = k[kOff + 7],
+      k8 = k[kOff + 8];
     for (let oh = 0; oh < OH; oh++) {
       const r0 = sOff + oh * ld;
       const r1 = r0 + ld;
       const r2 = r1 + ld;
-      let a0 = src[r0], a1 = src[r0 + 1];
-      let b0 = src[r1], b1 = src[r1 + 1];
-      let c0 = src[r2], c1 = src[r2 + 1];
+      let a0 = src[r0],
+        a1 = src[r0 + 1];
+      let b0 = src[r1],
+        b1 = src[r1 + 1];
+      let c0 = src[r2],
+        c1 = src[r2 + 1];
       const q = oh * OW;
       for (let ow = 0; ow < OW; ow++) {
-        const a2 = src[r0 + ow + 2], b2 = src[r1 + ow + 2], c2 = src[r2 + ow + 2];
+        const a2 = src[r0 + ow + 2],
+          b2 = src[r1 + ow + 2],
+          c2 = src[r2 + ow + 2];
         dst[q + ow] += k0 * a0 + k1 * a1 + k2 * a2 + k3 * b0 + k4 * b1 + k5 * b2 + k6 * c0 + k7 * c1 + k8 * c2;
-        a0 = a1; a1 = a2; b0 = b1; b1 = b2; c0 = c1; c1 = c2;
+        a0 = a1;
+        a1 = a2;
+        b0 = b1;
+        b1 = b2;
+        c0 = c1;
+        c1 = c2;
       }
     }
     return;
@@ -181,31 +219,71 @@ function corr(
  * src[sOff + (oh + i)·ld + ow + j]`. 3 × 3: 9 accumulators in locals, one pass over the output.
  */
 function corrGradK(
-  src: Float64Array, sOff: number, ld: number, gp: Float64Array, gOff: number, lg: number,
-  dk: Float64Array, dkOff: number, KH: number, KW: number, OH: number, OW: number,
+  src: Float64Array,
+  sOff: number,
+  ld: number,
+  gp: Float64Array,
+  gOff: number,
+  lg: number,
+  dk: Float64Array,
+  dkOff: number,
+  KH: number,
+  KW: number,
+  OH: number,
+  OW: number,
 ): void {
   if (KH === 3 && KW === 3) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      s4 = 0,
+      s5 = 0,
+      s6 = 0,
+      s7 = 0,
+      s8 = 0;
     for (let oh = 0; oh < OH; oh++) {
       const r0 = sOff + oh * ld;
       const r1 = r0 + ld;
       const r2 = r1 + ld;
-      let a0 = src[r0], a1 = src[r0 + 1];
-      let b0 = src[r1], b1 = src[r1 + 1];
-      let c0 = src[r2], c1 = src[r2 + 1];
+      let a0 = src[r0],
+        a1 = src[r0 + 1];
+      let b0 = src[r1],
+        b1 = src[r1 + 1];
+      let c0 = src[r2],
+        c1 = src[r2 + 1];
       const q = gOff + oh * lg;
       for (let ow = 0; ow < OW; ow++) {
-        const a2 = src[r0 + ow + 2], b2 = src[r1 + ow + 2], c2 = src[r2 + ow + 2];
+        const a2 = src[r0 + ow + 2],
+          b2 = src[r1 + ow + 2],
+          c2 = src[r2 + ow + 2];
         const gv = gp[q + ow];
-        s0 += gv * a0; s1 += gv * a1; s2 += gv * a2;
-        s3 += gv * b0; s4 += gv * b1; s5 += gv * b2;
-        s6 += gv * c0; s7 += gv * c1; s8 += gv * c2;
-        a0 = a1; a1 = a2; b0 = b1; b1 = b2; c0 = c1; c1 = c2;
+        s0 += gv * a0;
+        s1 += gv * a1;
+        s2 += gv * a2;
+        s3 += gv * b0;
+        s4 += gv * b1;
+        s5 += gv * b2;
+        s6 += gv * c0;
+        s7 += gv * c1;
+        s8 += gv * c2;
+        a0 = a1;
+        a1 = a2;
+        b0 = b1;
+        b1 = b2;
+        c0 = c1;
+        c1 = c2;
       }
     }
-    dk[dkOff] += s0; dk[dkOff + 1] += s1; dk[dkOff + 2] += s2;
-    dk[dkOff + 3] += s3; dk[dkOff + 4] += s4; dk[dkOff + 5] += s5;
-    dk[dkOff + 6] += s6; dk[dkOff + 7] += s7; dk[dkOff + 8] += s8;
+    dk[dkOff] += s0;
+    dk[dkOff + 1] += s1;
+    dk[dkOff + 2] += s2;
+    dk[dkOff + 3] += s3;
+    dk[dkOff + 4] += s4;
+    dk[dkOff + 5] += s5;
+    dk[dkOff + 6] += s6;
+    dk[dkOff + 7] += s7;
+    dk[dkOff + 8] += s8;
     return;
   }
   for (let i = 0; i < KH; i++) {
@@ -292,13 +370,19 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
       const ohw = OH * OW;
       for (let o = 0; o < O; o++) {
         // four partial sums: one running sum would be bound by the add latency
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        let a0 = 0,
+          a1 = 0,
+          a2 = 0,
+          a3 = 0;
         for (let n = 0; n < N; n++) {
           const s = (n * O + o) * ohw;
           const e = s + ohw;
           let q = s;
           for (; q + 3 < e; q += 4) {
-            a0 += gv[q]; a1 += gv[q + 1]; a2 += gv[q + 2]; a3 += gv[q + 3];
+            a0 += gv[q];
+            a1 += gv[q + 1];
+            a2 += gv[q + 2];
+            a3 += gv[q + 3];
           }
           for (; q < e; q++) a0 += gv[q];
         }

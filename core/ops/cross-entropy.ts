@@ -33,24 +33,30 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array): Tensor 
     lse[i] = Math.log(expSum(xv, row, 1, C, m, null)) + m;
     out[i] = lse[i] - xv[row + labels[i]];
   }
-  return record("crossEntropy", [logits], new Tensor(out, [N]), (g) => {
-    if (isGradEnabled()) {
-      // recorded (higher order): g_i · (softmax_i − onehot(y_i)) as ops
-      const onehot = new Tensor(allocate(logits.dtype, N * C), logits.shape);
-      for (let i = 0; i < N; i++) onehot.values[i * C + labels[i]] = 1;
-      return [mul(reshape(g, [N, 1]), sub(softmax(logits, 1), onehot))];
-    }
-    const gv = g.values;
-    const d = allocate(logits.dtype, N * C);
-    for (let i = 0; i < N; i++) {
-      const row = i * C;
-      const gi = gv[i];
-      const l = lse[i];
-      for (let j = 0; j < C; j++) d[row + j] = gi * Math.exp(xv[row + j] - l);
-      d[row + labels[i]] -= gi;
-    }
-    return [new Tensor(d, logits.shape)];
-  }, true);
+  return record(
+    "crossEntropy",
+    [logits],
+    new Tensor(out, [N]),
+    (g) => {
+      if (isGradEnabled()) {
+        // recorded (higher order): g_i · (softmax_i − onehot(y_i)) as ops
+        const onehot = new Tensor(allocate(logits.dtype, N * C), logits.shape);
+        for (let i = 0; i < N; i++) onehot.values[i * C + labels[i]] = 1;
+        return [mul(reshape(g, [N, 1]), sub(softmax(logits, 1), onehot))];
+      }
+      const gv = g.values;
+      const d = allocate(logits.dtype, N * C);
+      for (let i = 0; i < N; i++) {
+        const row = i * C;
+        const gi = gv[i];
+        const l = lse[i];
+        for (let j = 0; j < C; j++) d[row + j] = gi * Math.exp(xv[row + j] - l);
+        d[row + labels[i]] -= gi;
+      }
+      return [new Tensor(d, logits.shape)];
+    },
+    true,
+  );
 }
 
 /**
@@ -73,24 +79,27 @@ export function binaryCrossEntropyProbs(p: Tensor, y: Tensor): Tensor {
     log1mP[i] = Math.max(Math.log(1 - pv[i]), -100);
     out[i] = -(yv[i] * logP[i] + (1 - yv[i]) * log1mP[i]);
   }
-  return record("binaryCrossEntropy", [p, y], new Tensor(out, p.shape), (g) => {
-    if (isGradEnabled()) {
-      // recorded (higher order): the same formulas as ops (the −100 log clamp is not applied here)
-      return [
-        mul(g, div(sub(p, y), maximum(mul(p, sub(1, p)), 1e-12))),
-        y.requiresGrad ? mul(g, sub(log(sub(1, p)), log(p))) : null,
-      ];
-    }
-    const gv = g.values;
-    const dp = allocate(p.dtype, n);
-    const dy = allocate(p.dtype, n);
-    for (let i = 0; i < n; i++) {
-      // PyTorch's backward: (p − y) / max(p(1 − p), 1e-12), finite even at p = 0 or 1.
-      dp[i] = (gv[i] * (pv[i] - yv[i])) / Math.max(pv[i] * (1 - pv[i]), 1e-12);
-      dy[i] = gv[i] * (log1mP[i] - logP[i]);
-    }
-    return [new Tensor(dp, p.shape), new Tensor(dy, y.shape)];
-  }, true);
+  return record(
+    "binaryCrossEntropy",
+    [p, y],
+    new Tensor(out, p.shape),
+    (g) => {
+      if (isGradEnabled()) {
+        // recorded (higher order): the same formulas as ops (the −100 log clamp is not applied here)
+        return [mul(g, div(sub(p, y), maximum(mul(p, sub(1, p)), 1e-12))), y.requiresGrad ? mul(g, sub(log(sub(1, p)), log(p))) : null];
+      }
+      const gv = g.values;
+      const dp = allocate(p.dtype, n);
+      const dy = allocate(p.dtype, n);
+      for (let i = 0; i < n; i++) {
+        // PyTorch's backward: (p − y) / max(p(1 − p), 1e-12), finite even at p = 0 or 1.
+        dp[i] = (gv[i] * (pv[i] - yv[i])) / Math.max(pv[i] * (1 - pv[i]), 1e-12);
+        dy[i] = gv[i] * (log1mP[i] - logP[i]);
+      }
+      return [new Tensor(dp, p.shape), new Tensor(dy, y.shape)];
+    },
+    true,
+  );
 }
 
 /**
@@ -103,17 +112,23 @@ export function binaryCrossEntropyLogits(x: Tensor, y: Tensor): Tensor {
   const n = xv.length;
   const out = allocate(x.dtype, n);
   for (let i = 0; i < n; i++) out[i] = Math.max(xv[i], 0) - xv[i] * yv[i] + Math.log1p(Math.exp(-Math.abs(xv[i])));
-  return record("binaryCrossEntropyWithLogits", [x, y], new Tensor(out, x.shape), (g) => {
-    if (isGradEnabled()) return [mul(g, sub(sigmoid(x), y)), y.requiresGrad ? neg(mul(g, x)) : null];
-    const gv = g.values;
-    const dx = allocate(x.dtype, n);
-    const dy = allocate(x.dtype, n);
-    for (let i = 0; i < n; i++) {
-      const v = xv[i];
-      const s = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
-      dx[i] = gv[i] * (s - yv[i]);
-      dy[i] = -gv[i] * v;
-    }
-    return [new Tensor(dx, x.shape), new Tensor(dy, y.shape)];
-  }, true);
+  return record(
+    "binaryCrossEntropyWithLogits",
+    [x, y],
+    new Tensor(out, x.shape),
+    (g) => {
+      if (isGradEnabled()) return [mul(g, sub(sigmoid(x), y)), y.requiresGrad ? neg(mul(g, x)) : null];
+      const gv = g.values;
+      const dx = allocate(x.dtype, n);
+      const dy = allocate(x.dtype, n);
+      for (let i = 0; i < n; i++) {
+        const v = xv[i];
+        const s = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+        dx[i] = gv[i] * (s - yv[i]);
+        dy[i] = -gv[i] * v;
+      }
+      return [new Tensor(dx, x.shape), new Tensor(dy, y.shape)];
+    },
+    true,
+  );
 }

@@ -25,7 +25,7 @@ export function erf(x: number): number {
   if (ax > 6) return x > 0 ? 1 : -1;
   // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))) evaluated bottom-up
   let f = 0;
-  for (let k = 60; k >= 1; k--) f = (k / 2) / (ax + f);
+  for (let k = 60; k >= 1; k--) f = k / 2 / (ax + f);
   const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
   return x > 0 ? 1 - erfc : erfc - 1;
 }

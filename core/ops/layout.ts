@@ -12,7 +12,6 @@ import { axisView } from "./axes";
 import { show } from "../check";
 import { checkTensor } from "./operand";
 
-
 /**
  * Same values, new shape (one entry may be -1: inferred). Shares storage with `x`.
  * @example reshape(arange(6), [2, -1]) // shape [2,3]
@@ -82,7 +81,13 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const { out, outShape } = permuteValues(x, norm);
   const inverse = new Array<number>(norm.length);
   norm.forEach((a, i) => (inverse[a] = i));
-  return record("transpose", [x], new Tensor(out, outShape), (g) => [isGradEnabled() ? transpose(g, inverse) : new Tensor(permuteValues(g, inverse).out, x.shape)], true);
+  return record(
+    "transpose",
+    [x],
+    new Tensor(out, outShape),
+    (g) => [isGradEnabled() ? transpose(g, inverse) : new Tensor(permuteValues(g, inverse).out, x.shape)],
+    true,
+  );
 }
 
 /**
@@ -102,10 +107,17 @@ export function flatten(x: Tensor, startAxis = 0): Tensor {
  */
 export function squeeze(x: Tensor, axis?: number): Tensor {
   checkTensor("squeeze", "x", x);
-  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (axis === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const a = normalizeAxis(axis, x.rank, "squeeze");
   if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${axis} of shape ${fmt(x.shape)} has size ${x.shape[a]}, not 1`);
-  return reshape(x, x.shape.filter((_, i) => i !== a));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== a),
+  );
 }
 
 /**
@@ -147,29 +159,35 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
     for (let o = 0; o < outer; o++) out.set(xv.subarray(o * len, (o + 1) * len), o * total * inner + offset);
     offset += len;
   }
-  return record("concat", xs, new Tensor(out, outShape), (g) => {
-    if (isGradEnabled()) {
-      // recorded: each input's block of g is a slice, whose derivative is a concat with zeros
-      let at = 0;
+  return record(
+    "concat",
+    xs,
+    new Tensor(out, outShape),
+    (g) => {
+      if (isGradEnabled()) {
+        // recorded: each input's block of g is a slice, whose derivative is a concat with zeros
+        let at = 0;
+        return xs.map((x) => {
+          const begin = new Array<number>(g.rank).fill(0);
+          begin[a] = at;
+          at += x.shape[a];
+          return x.requiresGrad ? slice(g, begin, x.shape) : null;
+        });
+      }
+      const gv = g.values;
+      let off = 0;
       return xs.map((x) => {
-        const begin = new Array<number>(g.rank).fill(0);
-        begin[a] = at;
-        at += x.shape[a];
-        return x.requiresGrad ? slice(g, begin, x.shape) : null;
+        const len = x.shape[a] * inner;
+        const start = off;
+        off += len;
+        if (!x.requiresGrad) return null;
+        const d = allocate(x.dtype, x.size);
+        for (let o = 0; o < outer; o++) d.set(gv.subarray(o * total * inner + start, o * total * inner + start + len), o * len);
+        return new Tensor(d, x.shape);
       });
-    }
-    const gv = g.values;
-    let off = 0;
-    return xs.map((x) => {
-      const len = x.shape[a] * inner;
-      const start = off;
-      off += len;
-      if (!x.requiresGrad) return null;
-      const d = allocate(x.dtype, x.size);
-      for (let o = 0; o < outer; o++) d.set(gv.subarray(o * total * inner + start, o * total * inner + start + len), o * len);
-      return new Tensor(d, x.shape);
-    });
-  }, true);
+    },
+    true,
+  );
 }
 
 /**
@@ -183,7 +201,10 @@ export function stack(xs: Tensor[], axis = 0): Tensor {
     if (!sameShape(x.shape, xs[0].shape)) throw new Error(`stack: all shapes must be equal, got ${xs.map((t) => fmt(t.shape)).join(", ")}`);
   }
   const a = normalizeAxis(axis, xs[0].rank + 1, "stack");
-  return concat(xs.map((x) => unsqueeze(x, a)), a);
+  return concat(
+    xs.map((x) => unsqueeze(x, a)),
+    a,
+  );
 }
 
 /**
@@ -226,13 +247,19 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
   const xv = x.values;
   const out = allocate(x.dtype, n);
   for (let r = 0; r < offsets.length; r++) out.set(xv.subarray(offsets[r], offsets[r] + rowLen), r * rowLen);
-  return record("slice", [x], new Tensor(out, sz), (g) => {
-    if (isGradEnabled()) return [padInto(g, x, offsets, rowLen)];
-    const d = allocate(x.dtype, x.size);
-    const gv = g.values;
-    for (let r = 0; r < offsets.length; r++) d.set(gv.subarray(r * rowLen, (r + 1) * rowLen), offsets[r]);
-    return [new Tensor(d, x.shape)];
-  }, true);
+  return record(
+    "slice",
+    [x],
+    new Tensor(out, sz),
+    (g) => {
+      if (isGradEnabled()) return [padInto(g, x, offsets, rowLen)];
+      const d = allocate(x.dtype, x.size);
+      const gv = g.values;
+      for (let r = 0; r < offsets.length; r++) d.set(gv.subarray(r * rowLen, (r + 1) * rowLen), offsets[r]);
+      return [new Tensor(d, x.shape)];
+    },
+    true,
+  );
 }
 
 /** slice's backward as a recorded op: g placed into zeros of x's shape; its derivative is the slice again. */

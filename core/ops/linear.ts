@@ -40,38 +40,43 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   }
   gemm(x.values, 0, inF, false, w.values, 0, inF, true, out, 0, outF, rows, outF, inF, b !== undefined && b !== null);
   const inputs = b ? [x, w, b] : [x, w];
-  return record("linear", inputs, new Tensor(out, outShape), (g) => {
-    if (isGradEnabled()) {
-      // recorded (higher order): dx = g·W, dW = gᵀ·x over the flattened rows, db = Σ g
-      const g2 = reshape(g, [rows, outF]);
-      const x2 = reshape(x, [rows, inF]);
-      const grads = [
-        x.requiresGrad ? reshape(matmul(g2, w), x.shape) : null,
-        w.requiresGrad ? matmul(transpose(g2), x2) : null,
-      ];
-      if (b) grads.push(b.requiresGrad ? sum(g2, { axis: 0 }) : null);
-      return grads;
-    }
-    const gv = g.values;
-    let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
-    if (x.requiresGrad) {
-      const d = allocate(x.dtype, x.size);
-      gemm(gv, 0, outF, false, w.values, 0, inF, false, d, 0, inF, rows, inF, outF, false);
-      dx = new Tensor(d, x.shape);
-    }
-    if (w.requiresGrad) {
-      const d = allocate(w.dtype, w.size);
-      gemm(gv, 0, outF, true, x.values, 0, inF, false, d, 0, inF, outF, inF, rows, false);
-      dw = new Tensor(d, w.shape);
-    }
-    if (b && b.requiresGrad) {
-      const d = allocate(b.dtype, outF);
-      for (let r = 0; r < rows; r++) {
-        const o = r * outF;
-        for (let j = 0; j < outF; j++) d[j] += gv[o + j];
+  return record(
+    "linear",
+    inputs,
+    new Tensor(out, outShape),
+    (g) => {
+      if (isGradEnabled()) {
+        // recorded (higher order): dx = g·W, dW = gᵀ·x over the flattened rows, db = Σ g
+        const g2 = reshape(g, [rows, outF]);
+        const x2 = reshape(x, [rows, inF]);
+        const grads = [x.requiresGrad ? reshape(matmul(g2, w), x.shape) : null, w.requiresGrad ? matmul(transpose(g2), x2) : null];
+        if (b) grads.push(b.requiresGrad ? sum(g2, { axis: 0 }) : null);
+        return grads;
       }
-      db = new Tensor(d, b.shape);
-    }
-    return b ? [dx, dw, db] : [dx, dw];
-  }, true);
+      const gv = g.values;
+      let dx: Tensor | null = null,
+        dw: Tensor | null = null,
+        db: Tensor | null = null;
+      if (x.requiresGrad) {
+        const d = allocate(x.dtype, x.size);
+        gemm(gv, 0, outF, false, w.values, 0, inF, false, d, 0, inF, rows, inF, outF, false);
+        dx = new Tensor(d, x.shape);
+      }
+      if (w.requiresGrad) {
+        const d = allocate(w.dtype, w.size);
+        gemm(gv, 0, outF, true, x.values, 0, inF, false, d, 0, inF, outF, inF, rows, false);
+        dw = new Tensor(d, w.shape);
+      }
+      if (b && b.requiresGrad) {
+        const d = allocate(b.dtype, outF);
+        for (let r = 0; r < rows; r++) {
+          const o = r * outF;
+          for (let j = 0; j < outF; j++) d[j] += gv[o + j];
+        }
+        db = new Tensor(d, b.shape);
+      }
+      return b ? [dx, dw, db] : [dx, dw];
+    },
+    true,
+  );
 }

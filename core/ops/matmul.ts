@@ -128,37 +128,43 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     }
   }
   const result = new Tensor(out, p.outShape);
-  return record("matmul", [a, b], result, (g) => {
-    if (isGradEnabled()) return recordedGradients(a, b, g, p);
-    const gv = g.values;
-    let ga: Tensor | null = null;
-    let gb: Tensor | null = null;
-    if (a.requiresGrad) {
-      // dA = dC · Bᵀ, summed over the batch entries that share a matrix of a
-      const d = allocate(a.dtype, a.size);
-      if (p.bCount === 1) {
-        gemm(gv, 0, n, false, bv, 0, n, true, d, 0, k, count * m, k, n, false);
-      } else {
-        for (let i = 0; i < count; i++) {
-          gemm(gv, i * m * n, n, false, bv, p.bOffsets[i], n, true, d, p.aOffsets[i], k, m, k, n, true);
+  return record(
+    "matmul",
+    [a, b],
+    result,
+    (g) => {
+      if (isGradEnabled()) return recordedGradients(a, b, g, p);
+      const gv = g.values;
+      let ga: Tensor | null = null;
+      let gb: Tensor | null = null;
+      if (a.requiresGrad) {
+        // dA = dC · Bᵀ, summed over the batch entries that share a matrix of a
+        const d = allocate(a.dtype, a.size);
+        if (p.bCount === 1) {
+          gemm(gv, 0, n, false, bv, 0, n, true, d, 0, k, count * m, k, n, false);
+        } else {
+          for (let i = 0; i < count; i++) {
+            gemm(gv, i * m * n, n, false, bv, p.bOffsets[i], n, true, d, p.aOffsets[i], k, m, k, n, true);
+          }
         }
+        ga = new Tensor(d, a.shape);
       }
-      ga = new Tensor(d, a.shape);
-    }
-    if (b.requiresGrad) {
-      // dB = Aᵀ · dC, summed over the batch entries that share a matrix of b
-      const d = allocate(b.dtype, b.size);
-      if (p.bCount === 1) {
-        gemm(av, 0, k, true, gv, 0, n, false, d, 0, n, k, n, count * m, false);
-      } else {
-        for (let i = 0; i < count; i++) {
-          gemm(av, p.aOffsets[i], k, true, gv, i * m * n, n, false, d, p.bOffsets[i], n, k, n, m, true);
+      if (b.requiresGrad) {
+        // dB = Aᵀ · dC, summed over the batch entries that share a matrix of b
+        const d = allocate(b.dtype, b.size);
+        if (p.bCount === 1) {
+          gemm(av, 0, k, true, gv, 0, n, false, d, 0, n, k, n, count * m, false);
+        } else {
+          for (let i = 0; i < count; i++) {
+            gemm(av, p.aOffsets[i], k, true, gv, i * m * n, n, false, d, p.bOffsets[i], n, k, n, m, true);
+          }
         }
+        gb = new Tensor(d, b.shape);
       }
-      gb = new Tensor(d, b.shape);
-    }
-    return [ga, gb];
-  }, true);
+      return [ga, gb];
+    },
+    true,
+  );
 }
 
 /** The last two axes swapped (a batch of matrices transposed), as a recorded op. */

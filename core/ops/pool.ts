@@ -20,9 +20,16 @@ export interface Pool2dOptions {
 }
 
 interface PoolGeometry {
-  N: number; C: number; H: number; W: number;
-  KH: number; KW: number; SH: number; SW: number;
-  OH: number; OW: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  KH: number;
+  KW: number;
+  SH: number;
+  SW: number;
+  OH: number;
+  OW: number;
 }
 
 function geometry(op: string, x: Tensor, k: number | [number, number], opts: Pool2dOptions): PoolGeometry {
@@ -111,7 +118,9 @@ function maxPool2x2(xv: FloatArray, out: FloatArray, planes: number, H: number, 
       let p = base + 2 * oh * W;
       for (let ow = 0; ow < OW; ow++, p += 2) {
         let best = xv[p];
-        const v1 = xv[p + 1], v2 = xv[p + W], v3 = xv[p + W + 1];
+        const v1 = xv[p + 1],
+          v2 = xv[p + W],
+          v3 = xv[p + W + 1];
         if (v1 > best || v1 !== v1) best = v1;
         if (v2 > best || v2 !== v2) best = v2;
         if (v3 > best || v3 !== v3) best = v3;
@@ -131,10 +140,21 @@ function maxPool2x2Arg(xv: FloatArray, out: FloatArray, arg: Int32Array, planes:
         // -Infinity at p stays put in the general loop too (−∞ > −∞ is false), so start at p
         let best = xv[p];
         let at = p;
-        const v1 = xv[p + 1], v2 = xv[p + W], v3 = xv[p + W + 1];
-        if (v1 > best || v1 !== v1) { best = v1; at = p + 1; }
-        if (v2 > best || v2 !== v2) { best = v2; at = p + W; }
-        if (v3 > best || v3 !== v3) { best = v3; at = p + W + 1; }
+        const v1 = xv[p + 1],
+          v2 = xv[p + W],
+          v3 = xv[p + W + 1];
+        if (v1 > best || v1 !== v1) {
+          best = v1;
+          at = p + 1;
+        }
+        if (v2 > best || v2 !== v2) {
+          best = v2;
+          at = p + W;
+        }
+        if (v3 > best || v3 !== v3) {
+          best = v3;
+          at = p + W + 1;
+        }
         out[o] = best;
         arg[o++] = at;
       }

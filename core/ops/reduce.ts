@@ -88,10 +88,16 @@ export function sum(x: Tensor, opts: ReduceOptions = {}): Tensor {
   const axes = resolve(x, opts, "sum");
   const { values, keptShape } = reduceValues(x, axes, "sum");
   const out = new Tensor(values, outputShape(x, axes, opts.keepDims ?? false));
-  return record("sum", [x], out, (g) => {
-    if (isGradEnabled()) return [spread(g, keptShape, x.shape)];
-    return [new Tensor(expandValues(g.values, keptShape, x.shape), x.shape)];
-  }, true);
+  return record(
+    "sum",
+    [x],
+    out,
+    (g) => {
+      if (isGradEnabled()) return [spread(g, keptShape, x.shape)];
+      return [new Tensor(expandValues(g.values, keptShape, x.shape), x.shape)];
+    },
+    true,
+  );
 }
 
 /**
@@ -105,12 +111,18 @@ export function mean(x: Tensor, opts: ReduceOptions = {}): Tensor {
   for (const a of axes) count *= x.shape[a];
   for (let i = 0; i < values.length; i++) values[i] /= count;
   const out = new Tensor(values, outputShape(x, axes, opts.keepDims ?? false));
-  return record("mean", [x], out, (g) => {
-    if (isGradEnabled()) return [div(spread(g, keptShape, x.shape), count)];
-    const d = expandValues(g.values, keptShape, x.shape);
-    for (let i = 0; i < d.length; i++) d[i] /= count;
-    return [new Tensor(d, x.shape)];
-  }, true);
+  return record(
+    "mean",
+    [x],
+    out,
+    (g) => {
+      if (isGradEnabled()) return [div(spread(g, keptShape, x.shape), count)];
+      const d = expandValues(g.values, keptShape, x.shape);
+      for (let i = 0; i < d.length; i++) d[i] /= count;
+      return [new Tensor(d, x.shape)];
+    },
+    true,
+  );
 }
 
 function extremum(kind: "max" | "min") {
@@ -121,23 +133,29 @@ function extremum(kind: "max" | "min") {
     }
     const { values, keptShape } = reduceValues(x, axes, kind);
     const out = new Tensor(values, outputShape(x, axes, opts.keepDims ?? false));
-    return record(kind, [x], out, (g) => {
-      // The gradient goes to the elements equal to the extremum, split evenly among ties
-      // (PyTorch's amax/amin rule).
-      const xv = x.values;
-      const best = expandValues(values, keptShape, x.shape);
-      const mask = allocate(x.dtype, xv.length);
-      for (let i = 0; i < xv.length; i++) mask[i] = xv[i] === best[i] ? 1 : 0;
-      const counts = expandValues(sumToShape(mask, x.shape, keptShape), keptShape, x.shape);
-      const pick = (gt: Tensor): Tensor => {
-        const gv = gt.values;
-        const d = allocate(x.dtype, gv.length);
-        for (let i = 0; i < d.length; i++) d[i] = mask[i] !== 0 ? gv[i] / counts[i] : 0;
-        return new Tensor(d, x.shape);
-      };
-      if (isGradEnabled()) return [maskedGradient(`${kind}Backward`, spread(g, keptShape, x.shape), pick)];
-      return [pick(new Tensor(expandValues(g.values, keptShape, x.shape), x.shape))];
-    }, true);
+    return record(
+      kind,
+      [x],
+      out,
+      (g) => {
+        // The gradient goes to the elements equal to the extremum, split evenly among ties
+        // (PyTorch's amax/amin rule).
+        const xv = x.values;
+        const best = expandValues(values, keptShape, x.shape);
+        const mask = allocate(x.dtype, xv.length);
+        for (let i = 0; i < xv.length; i++) mask[i] = xv[i] === best[i] ? 1 : 0;
+        const counts = expandValues(sumToShape(mask, x.shape, keptShape), keptShape, x.shape);
+        const pick = (gt: Tensor): Tensor => {
+          const gv = gt.values;
+          const d = allocate(x.dtype, gv.length);
+          for (let i = 0; i < d.length; i++) d[i] = mask[i] !== 0 ? gv[i] / counts[i] : 0;
+          return new Tensor(d, x.shape);
+        };
+        if (isGradEnabled()) return [maskedGradient(`${kind}Backward`, spread(g, keptShape, x.shape), pick)];
+        return [pick(new Tensor(expandValues(g.values, keptShape, x.shape), x.shape))];
+      },
+      true,
+    );
   };
 }
 
@@ -163,12 +181,18 @@ export function logsumexp(x: Tensor, opts: ReduceOptions = {}): Tensor {
   const values = allocate(x.dtype, s.length);
   for (let i = 0; i < s.length; i++) values[i] = Math.log(s[i]) + m[i];
   const out = new Tensor(values, outputShape(x, axes, opts.keepDims ?? false));
-  return record("logsumexp", [x], out, (g) => {
-    if (isGradEnabled()) return [mul(spread(g, keptShape, x.shape), exp(sub(x, spread(out, keptShape, x.shape))))];
-    const lse = expandValues(values, keptShape, x.shape);
-    const gv = expandValues(g.values, keptShape, x.shape);
-    const d = allocate(x.dtype, xv.length);
-    for (let i = 0; i < d.length; i++) d[i] = gv[i] * Math.exp(xv[i] - lse[i]);
-    return [new Tensor(d, x.shape)];
-  }, true);
+  return record(
+    "logsumexp",
+    [x],
+    out,
+    (g) => {
+      if (isGradEnabled()) return [mul(spread(g, keptShape, x.shape), exp(sub(x, spread(out, keptShape, x.shape))))];
+      const lse = expandValues(values, keptShape, x.shape);
+      const gv = expandValues(g.values, keptShape, x.shape);
+      const d = allocate(x.dtype, xv.length);
+      for (let i = 0; i < d.length; i++) d[i] = gv[i] * Math.exp(xv[i] - lse[i]);
+      return [new Tensor(d, x.shape)];
+    },
+    true,
+  );
 }

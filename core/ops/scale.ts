@@ -27,5 +27,11 @@ function scaled(x: Tensor, factor: number): Tensor {
 export function scaleLoss(loss: Tensor, factor: number): Tensor {
   checkTensor("scaleLoss", "loss", loss);
   if (typeof factor !== "number") throw new Error(`scaleLoss: factor must be a number, got ${show(factor)}`);
-  return record("scaleLoss", [loss], scaled(loss, factor), (g) => [isGradEnabled() ? maskedGradient("scaleLossBackward", g, (t) => scaled(t, factor)) : scaled(g, factor)], true);
+  return record(
+    "scaleLoss",
+    [loss],
+    scaled(loss, factor),
+    (g) => [isGradEnabled() ? maskedGradient("scaleLossBackward", g, (t) => scaled(t, factor)) : scaled(g, factor)],
+    true,
+  );
 }

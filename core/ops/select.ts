@@ -48,19 +48,25 @@ export function where(cond: TensorLike, x: TensorLike, y: TensorLike): Tensor {
   const bv = expandValues(b.values, b.shape, shape);
   const out = allocate(a.dtype, cv.length);
   for (let i = 0; i < out.length; i++) out[i] = cv[i] !== 0 ? av[i] : bv[i];
-  return record("where", [a, b], new Tensor(out, shape), (g) => {
-    const pick = (t: Tensor, whenTrue: boolean): Tensor | null => {
-      if (!t.requiresGrad) return null;
-      const apply = (gt: Tensor): Tensor => {
-        const gv = gt.values;
-        const d = allocate(a.dtype, gv.length);
-        for (let i = 0; i < d.length; i++) d[i] = (cv[i] !== 0) === whenTrue ? gv[i] : 0;
-        return new Tensor(d, shape);
+  return record(
+    "where",
+    [a, b],
+    new Tensor(out, shape),
+    (g) => {
+      const pick = (t: Tensor, whenTrue: boolean): Tensor | null => {
+        if (!t.requiresGrad) return null;
+        const apply = (gt: Tensor): Tensor => {
+          const gv = gt.values;
+          const d = allocate(a.dtype, gv.length);
+          for (let i = 0; i < d.length; i++) d[i] = (cv[i] !== 0) === whenTrue ? gv[i] : 0;
+          return new Tensor(d, shape);
+        };
+        return unbroadcast(isGradEnabled() ? maskedGradient("whereBackward", g, apply) : apply(g), t.shape);
       };
-      return unbroadcast(isGradEnabled() ? maskedGradient("whereBackward", g, apply) : apply(g), t.shape);
-    };
-    return [pick(a, true), pick(b, false)];
-  }, true);
+      return [pick(a, true), pick(b, false)];
+    },
+    true,
+  );
 }
 
 /**
@@ -89,4 +95,3 @@ export function clip(x: Tensor, min: number | null, max: number | null): Tensor 
   };
   return record("clip", [x], new Tensor(out, x.shape), (g) => [isGradEnabled() ? maskedGradient("clipBackward", g, passes) : passes(g)], true);
 }
-

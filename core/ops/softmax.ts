@@ -49,18 +49,24 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   const a = check(x, axis, "softmax");
   const yv = softmaxValues(x.values, x.shape, a, false);
   const y = new Tensor(yv, x.shape);
-  return record("softmax", [x], y, (g) => {
-    // recorded (higher order): y·(g − Σ g·y), as ops
-    if (isGradEnabled()) return [mul(y, sub(g, sum(mul(g, y), { axis: a, keepDims: true })))];
-    const gv = g.values;
-    const d = allocate(x.dtype, yv.length);
-    forEachLane(x.shape, a, (start, stride, n) => {
-      let dot = 0;
-      for (let k = 0, p = start; k < n; k++, p += stride) dot += gv[p] * yv[p];
-      for (let k = 0, p = start; k < n; k++, p += stride) d[p] = yv[p] * (gv[p] - dot);
-    });
-    return [new Tensor(d, x.shape)];
-  }, true);
+  return record(
+    "softmax",
+    [x],
+    y,
+    (g) => {
+      // recorded (higher order): y·(g − Σ g·y), as ops
+      if (isGradEnabled()) return [mul(y, sub(g, sum(mul(g, y), { axis: a, keepDims: true })))];
+      const gv = g.values;
+      const d = allocate(x.dtype, yv.length);
+      forEachLane(x.shape, a, (start, stride, n) => {
+        let dot = 0;
+        for (let k = 0, p = start; k < n; k++, p += stride) dot += gv[p] * yv[p];
+        for (let k = 0, p = start; k < n; k++, p += stride) d[p] = yv[p] * (gv[p] - dot);
+      });
+      return [new Tensor(d, x.shape)];
+    },
+    true,
+  );
 }
 
 /**
@@ -71,16 +77,22 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const a = check(x, axis, "logSoftmax");
   const yv = softmaxValues(x.values, x.shape, a, true);
   const y = new Tensor(yv, x.shape);
-  return record("logSoftmax", [x], y, (g) => {
-    // recorded (higher order): g − exp(y)·Σ g, as ops
-    if (isGradEnabled()) return [sub(g, mul(exp(y), sum(g, { axis: a, keepDims: true })))];
-    const gv = g.values;
-    const d = allocate(x.dtype, yv.length);
-    forEachLane(x.shape, a, (start, stride, n) => {
-      let total = 0;
-      for (let k = 0, p = start; k < n; k++, p += stride) total += gv[p];
-      for (let k = 0, p = start; k < n; k++, p += stride) d[p] = gv[p] - Math.exp(yv[p]) * total;
-    });
-    return [new Tensor(d, x.shape)];
-  }, true);
+  return record(
+    "logSoftmax",
+    [x],
+    y,
+    (g) => {
+      // recorded (higher order): g − exp(y)·Σ g, as ops
+      if (isGradEnabled()) return [sub(g, mul(exp(y), sum(g, { axis: a, keepDims: true })))];
+      const gv = g.values;
+      const d = allocate(x.dtype, yv.length);
+      forEachLane(x.shape, a, (start, stride, n) => {
+        let total = 0;
+        for (let k = 0, p = start; k < n; k++, p += stride) total += gv[p];
+        for (let k = 0, p = start; k < n; k++, p += stride) d[p] = gv[p] - Math.exp(yv[p]) * total;
+      });
+      return [new Tensor(d, x.shape)];
+    },
+    true,
+  );
 }

@@ -24,7 +24,6 @@ type Deriv = (x: number, y: number, g: number) => number;
 /** dy/dx as a differentiable tensor function of the input and the output. */
 type Slope = (x: Tensor, y: Tensor) => Tensor;
 
-
 function unaryOp(name: string, forward: Fwd, derivative: Deriv, slope?: Slope): (x: Tensor) => Tensor {
   const op = (x: Tensor): Tensor => {
     checkTensor(name, "x", x);
@@ -32,13 +31,19 @@ function unaryOp(name: string, forward: Fwd, derivative: Deriv, slope?: Slope): 
     const yv = allocate(x.dtype, xv.length);
     for (let i = 0; i < xv.length; i++) yv[i] = forward(xv[i]);
     const y = new Tensor(yv, x.shape);
-    return record(name, [x], y, (g) => {
-      if (slope && isGradEnabled()) return [mul(g, slope(x, y))];
-      const gv = g.values;
-      const dx = allocate(x.dtype, xv.length);
-      for (let i = 0; i < xv.length; i++) dx[i] = derivative(xv[i], yv[i], gv[i]);
-      return [new Tensor(dx, x.shape)];
-    }, slope !== undefined);
+    return record(
+      name,
+      [x],
+      y,
+      (g) => {
+        if (slope && isGradEnabled()) return [mul(g, slope(x, y))];
+        const gv = g.values;
+        const dx = allocate(x.dtype, xv.length);
+        for (let i = 0; i < xv.length; i++) dx[i] = derivative(xv[i], yv[i], gv[i]);
+        return [new Tensor(dx, x.shape)];
+      },
+      slope !== undefined,
+    );
   };
   Object.defineProperty(op, "name", { value: name });
   return op;
@@ -47,12 +52,18 @@ function unaryOp(name: string, forward: Fwd, derivative: Deriv, slope?: Slope): 
 /** Wraps a hand-written forward result and backward loop as a recorded op. */
 function finish(name: string, x: Tensor, yv: FloatArray, backward: (gv: FloatArray, dx: FloatArray) => void, slope: Slope): Tensor {
   const y = new Tensor(yv, x.shape);
-  return record(name, [x], y, (g) => {
-    if (isGradEnabled()) return [mul(g, slope(x, y))];
-    const dx = allocate(x.dtype, yv.length);
-    backward(g.values, dx);
-    return [new Tensor(dx, x.shape)];
-  }, true);
+  return record(
+    name,
+    [x],
+    y,
+    (g) => {
+      if (isGradEnabled()) return [mul(g, slope(x, y))];
+      const dx = allocate(x.dtype, yv.length);
+      backward(g.values, dx);
+      return [new Tensor(dx, x.shape)];
+    },
+    true,
+  );
 }
 
 /** A constant (no tape node) of x's shape and dtype filled with `value`. */
@@ -79,9 +90,15 @@ export function neg(x: Tensor): Tensor {
   const xv = x.values;
   const yv = allocate(x.dtype, xv.length);
   for (let i = 0; i < xv.length; i++) yv[i] = -xv[i];
-  return finish("neg", x, yv, (gv, dx) => {
-    for (let i = 0; i < dx.length; i++) dx[i] = -gv[i];
-  }, () => constant(x, -1));
+  return finish(
+    "neg",
+    x,
+    yv,
+    (gv, dx) => {
+      for (let i = 0; i < dx.length; i++) dx[i] = -gv[i];
+    },
+    () => constant(x, -1),
+  );
 }
 
 /** e^x. @example exp(tensor([0, 1])) // [1, 2.718...] */
@@ -90,9 +107,15 @@ export function exp(x: Tensor): Tensor {
   const xv = x.values;
   const yv = allocate(x.dtype, xv.length);
   for (let i = 0; i < xv.length; i++) yv[i] = Math.exp(xv[i]);
-  return finish("exp", x, yv, (gv, dx) => {
-    for (let i = 0; i < dx.length; i++) dx[i] = gv[i] * yv[i];
-  }, (_x, y) => y);
+  return finish(
+    "exp",
+    x,
+    yv,
+    (gv, dx) => {
+      for (let i = 0; i < dx.length; i++) dx[i] = gv[i] * yv[i];
+    },
+    (_x, y) => y,
+  );
 }
 
 /** x². @example square(tensor([3])) // [9] */
@@ -101,9 +124,15 @@ export function square(x: Tensor): Tensor {
   const xv = x.values;
   const yv = allocate(x.dtype, xv.length);
   for (let i = 0; i < xv.length; i++) yv[i] = xv[i] * xv[i];
-  return finish("square", x, yv, (gv, dx) => {
-    for (let i = 0; i < dx.length; i++) dx[i] = 2 * xv[i] * gv[i];
-  }, (x) => mul(x, 2));
+  return finish(
+    "square",
+    x,
+    yv,
+    (gv, dx) => {
+      for (let i = 0; i < dx.length; i++) dx[i] = 2 * xv[i] * gv[i];
+    },
+    (x) => mul(x, 2),
+  );
 }
 
 /** @example tanh(tensor([0])) // [0] */
@@ -112,9 +141,15 @@ export function tanh(x: Tensor): Tensor {
   const xv = x.values;
   const yv = allocate(x.dtype, xv.length);
   for (let i = 0; i < xv.length; i++) yv[i] = Math.tanh(xv[i]);
-  return finish("tanh", x, yv, (gv, dx) => {
-    for (let i = 0; i < dx.length; i++) dx[i] = gv[i] * (1 - yv[i] * yv[i]);
-  }, (_x, y) => sub(1, mul(y, y)));
+  return finish(
+    "tanh",
+    x,
+    yv,
+    (gv, dx) => {
+      for (let i = 0; i < dx.length; i++) dx[i] = gv[i] * (1 - yv[i] * yv[i]);
+    },
+    (_x, y) => sub(1, mul(y, y)),
+  );
 }
 
 /** 1 / (1 + e^-x), computed without overflow for large |x|. @example sigmoid(tensor([0])) // [0.5] */
@@ -127,9 +162,15 @@ export function sigmoid(x: Tensor): Tensor {
     const e = Math.exp(-Math.abs(xv[i]));
     yv[i] = xv[i] >= 0 ? 1 / (1 + e) : e / (1 + e);
   }
-  return finish("sigmoid", x, yv, (gv, dx) => {
-    for (let i = 0; i < dx.length; i++) dx[i] = gv[i] * yv[i] * (1 - yv[i]);
-  }, (_x, y) => mul(y, sub(1, y)));
+  return finish(
+    "sigmoid",
+    x,
+    yv,
+    (gv, dx) => {
+      for (let i = 0; i < dx.length; i++) dx[i] = gv[i] * yv[i] * (1 - yv[i]);
+    },
+    (_x, y) => mul(y, sub(1, y)),
+  );
 }
 
 /**
@@ -153,11 +194,26 @@ export function relu(x: Tensor): Tensor {
 }
 
 /** Natural log; log(0) = -Infinity, log(<0) = NaN as in PyTorch. @example log(tensor([1])) // [0] */
-export const log = unaryOp("log", Math.log, (x, _y, g) => g / x, (x) => reciprocal(x));
+export const log = unaryOp(
+  "log",
+  Math.log,
+  (x, _y, g) => g / x,
+  (x) => reciprocal(x),
+);
 /** @example sqrt(tensor([4])) // [2] */
-export const sqrt = unaryOp("sqrt", Math.sqrt, (_x, y, g) => g / (2 * y), (_x, y) => mul(reciprocal(y), 0.5));
+export const sqrt = unaryOp(
+  "sqrt",
+  Math.sqrt,
+  (_x, y, g) => g / (2 * y),
+  (_x, y) => mul(reciprocal(y), 0.5),
+);
 /** |x|; the derivative at 0 is 0 (PyTorch's sign convention). @example abs(tensor([-3])) // [3] */
-export const abs = unaryOp("abs", Math.abs, (x, _y, g) => (x > 0 ? g : x < 0 ? -g : 0), (x) => signOf(x));
+export const abs = unaryOp(
+  "abs",
+  Math.abs,
+  (x, _y, g) => (x > 0 ? g : x < 0 ? -g : 0),
+  (x) => signOf(x),
+);
 /**
  * log(1 + e^x), written as max(x,0) + log1p(e^-|x|) so it neither overflows nor loses precision.
  * @example softplus(tensor([0])) // [0.693...]

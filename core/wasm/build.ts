@@ -10,9 +10,20 @@ import * as path from "path";
 
 /** asc flags: SIMD + threads, the memory imported and shared (the JS heap owns it), no GC runtime. */
 export const ASC_FLAGS = [
-  "-O3", "--noAssert", "--enable", "simd,threads",
-  "--importMemory", "--sharedMemory", "--initialMemory", "1", "--maximumMemory", "65536",
-  "--runtime", "stub", "--use", "abort=",
+  "-O3",
+  "--noAssert",
+  "--enable",
+  "simd,threads",
+  "--importMemory",
+  "--sharedMemory",
+  "--initialMemory",
+  "1",
+  "--maximumMemory",
+  "65536",
+  "--runtime",
+  "stub",
+  "--use",
+  "abort=",
 ];
 
 /** The entry file of the kernels. */

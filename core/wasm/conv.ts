@@ -14,23 +14,45 @@ import { wasmKernels } from "./loader";
 
 /** The shape of a conv2d: input N×C×H×W, weight O×C×KH×KW, stride SH×SW, padding PH×PW, output OH×OW. */
 export interface ConvGeometry {
-  N: number; C: number; H: number; W: number;
-  O: number; KH: number; KW: number;
-  SH: number; SW: number; PH: number; PW: number;
-  OH: number; OW: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  KH: number;
+  KW: number;
+  SH: number;
+  SW: number;
+  PH: number;
+  PW: number;
+  OH: number;
+  OW: number;
 }
 
 /**
  * Builds and checks a geometry (positive sizes and strides, non-negative padding, a window that fits).
  * @example conv2dGeometry(1, 3, 32, 32, 16, 3, 3, 1, 1, 1, 1).OH // 32
  */
-export function conv2dGeometry(N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, SH: number, SW: number, PH: number, PW: number): ConvGeometry {
+export function conv2dGeometry(
+  N: number,
+  C: number,
+  H: number,
+  W: number,
+  O: number,
+  KH: number,
+  KW: number,
+  SH: number,
+  SW: number,
+  PH: number,
+  PW: number,
+): ConvGeometry {
   const named = { N, C, H, W, O, KH, KW, SH, SW, PH, PW };
   for (const [k, v] of Object.entries(named)) {
     const min = k === "PH" || k === "PW" ? 0 : k === "N" ? 0 : 1;
     if (!Number.isInteger(v) || v < min) throw new Error(`conv2dF32 (wasm): ${k} must be an integer ≥ ${min}, got ${v}`);
   }
-  const OH = Math.floor((H + 2 * PH - KH) / SH) + 1, OW = Math.floor((W + 2 * PW - KW) / SW) + 1;
+  const OH = Math.floor((H + 2 * PH - KH) / SH) + 1,
+    OW = Math.floor((W + 2 * PW - KW) / SW) + 1;
   if (OH < 1 || OW < 1) throw new Error(`conv2dF32 (wasm): a ${KH}×${KW} kernel does not fit a ${H}×${W} input with padding ${PH}×${PW}`);
   return { ...named, OH, OW };
 }
@@ -52,7 +74,9 @@ function im2col(px: number, g: ConvGeometry, c: Float32Array): void {
 /** Forward: out = conv2d(x, w) + b (b may be null). @example conv2dF32(x, w, null, g, out) */
 export function conv2dF32(x: Float32Array, w: Float32Array, b: Float32Array | null, g: ConvGeometry, out: Float32Array): void {
   const { N, C, H, W, O, KH, KW, OH, OW } = g;
-  const chw = C * H * W, ckk = C * KH * KW, ohw = OH * OW;
+  const chw = C * H * W,
+    ckk = C * KH * KW,
+    ohw = OH * OW;
   const px = addressOf("conv2dF32", "x", x, N * chw);
   addressOf("conv2dF32", "w", w, O * ckk);
   addressOf("conv2dF32", "out", out, N * O * ohw);
@@ -70,9 +94,18 @@ export function conv2dF32(x: Float32Array, w: Float32Array, b: Float32Array | nu
  * Backward: dx = conv2dᵀ(dOut) (overwritten) and dw = Σ_n dOut_n · cols_nᵀ (overwritten); either
  * may be null. @example conv2dBackwardF32(x, w, dOut, g, dx, dw)
  */
-export function conv2dBackwardF32(x: Float32Array, w: Float32Array, dOut: Float32Array, g: ConvGeometry, dx: Float32Array | null, dw: Float32Array | null): void {
+export function conv2dBackwardF32(
+  x: Float32Array,
+  w: Float32Array,
+  dOut: Float32Array,
+  g: ConvGeometry,
+  dx: Float32Array | null,
+  dw: Float32Array | null,
+): void {
   const { N, C, H, W, O, KH, KW, OH, OW } = g;
-  const chw = C * H * W, ckk = C * KH * KW, ohw = OH * OW;
+  const chw = C * H * W,
+    ckk = C * KH * KW,
+    ohw = OH * OW;
   const op = "conv2dBackwardF32";
   const px = addressOf(op, "x", x, N * chw);
   addressOf(op, "w", w, O * ckk);

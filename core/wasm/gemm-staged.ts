@@ -39,15 +39,30 @@ const extent = (rows: number, cols: number, ld: number) => (rows - 1) * ld + col
  * core/kernels/gemm.ts's `gemm`; m, n, k ≥ 1 (the caller handles empty products).
  */
 export function gemmStagedF32(
-  A: Float32Array, aOff: number, lda: number, transA: boolean,
-  B: Float32Array, bOff: number, ldb: number, transB: boolean,
-  C: Float32Array, cOff: number, ldc: number,
-  m: number, n: number, k: number,
+  A: Float32Array,
+  aOff: number,
+  lda: number,
+  transA: boolean,
+  B: Float32Array,
+  bOff: number,
+  ldb: number,
+  transB: boolean,
+  C: Float32Array,
+  cOff: number,
+  ldc: number,
+  m: number,
+  n: number,
+  k: number,
   accumulate: boolean,
 ): void {
   const heap = wasmKernels().heap;
   gemmStagedStats.calls++;
-  let a = A, ao = aOff, b = B, bo = bOff, c = C, co = cOff;
+  let a = A,
+    ao = aOff,
+    b = B,
+    bo = bOff,
+    c = C,
+    co = cOff;
   if (!heap.owns(A)) {
     const len = transA ? extent(k, m, lda) : extent(m, k, lda);
     a = scratchFor(0, len);

@@ -20,7 +20,8 @@ import { wasmPool } from "./pool";
 
 /** From this many multiply-adds a product is split over threads (as the JS GEMM does). */
 const PARALLEL_MIN = 1 << 20;
-const MR = 4, NR = 8;
+const MR = 4,
+  NR = 8;
 
 let mainScratch = 0;
 
@@ -39,22 +40,44 @@ function checkExtent(name: string, a: Float32Array, off: number, rows: number, c
  * @example gemmF32(x, 0, inF, false, w, 0, inF, true, y, 0, outF, rows, outF, inF, true) // y += x·wᵀ
  */
 export function gemmF32(
-  A: Float32Array, aOff: number, lda: number, transA: boolean,
-  B: Float32Array, bOff: number, ldb: number, transB: boolean,
-  C: Float32Array, cOff: number, ldc: number,
-  m: number, n: number, k: number,
+  A: Float32Array,
+  aOff: number,
+  lda: number,
+  transA: boolean,
+  B: Float32Array,
+  bOff: number,
+  ldb: number,
+  transB: boolean,
+  C: Float32Array,
+  cOff: number,
+  ldc: number,
+  m: number,
+  n: number,
+  k: number,
   accumulate: boolean,
 ): void {
-  for (const [name, x] of [["m", m], ["n", n], ["k", k]] as const) {
+  for (const [name, x] of [
+    ["m", m],
+    ["n", n],
+    ["k", k],
+  ] as const) {
     if (!Number.isInteger(x) || x < 0) throw new Error(`gemmF32 (wasm): ${name} must be a non-negative integer, got ${x}`);
   }
-  const pA = addressOf("gemmF32", "A", A), pB = addressOf("gemmF32", "B", B), pC = addressOf("gemmF32", "C", C);
+  const pA = addressOf("gemmF32", "A", A),
+    pB = addressOf("gemmF32", "B", B),
+    pC = addressOf("gemmF32", "C", C);
   if (m === 0 || n === 0) return;
-  if (transA) checkExtent("A", A, aOff, k, m, lda); else checkExtent("A", A, aOff, m, k, lda);
-  if (transB) checkExtent("B", B, bOff, n, k, ldb); else checkExtent("B", B, bOff, k, n, ldb);
+  if (transA) checkExtent("A", A, aOff, k, m, lda);
+  else checkExtent("A", A, aOff, m, k, lda);
+  if (transB) checkExtent("B", B, bOff, n, k, ldb);
+  else checkExtent("B", B, bOff, k, n, ldb);
   checkExtent("C", C, cOff, m, n, ldc);
-  const a0 = pA + aOff * 4, b0 = pB + bOff * 4, c0 = pC + cOff * 4;
-  const ta = transA ? 1 : 0, tb = transB ? 1 : 0, acc = accumulate ? 1 : 0;
+  const a0 = pA + aOff * 4,
+    b0 = pB + bOff * 4,
+    c0 = pC + cOff * 4;
+  const ta = transA ? 1 : 0,
+    tb = transB ? 1 : 0,
+    acc = accumulate ? 1 : 0;
   const threads = m * n * k >= PARALLEL_MIN ? getNumThreads() : 1;
   if (threads <= 1) {
     const { heap, exports } = wasmKernels();
@@ -64,7 +87,9 @@ export function gemmF32(
   }
   // Blocks of ≥ 64 rows (or columns), about four per thread, taken from the pool's counter:
   // each block repacks its share of B (or A), so blocks stay big enough to amortise that.
-  const pool = wasmPool(), T = pool.threads, chunks: number[][] = [];
+  const pool = wasmPool(),
+    T = pool.threads,
+    chunks: number[][] = [];
   if (m >= T * MR * 2 || m >= n) {
     const rows = Math.max(64, Math.ceil(m / (4 * T) / MR) * MR);
     for (let r = 0; r < m; r += rows) {

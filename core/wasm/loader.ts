@@ -14,13 +14,42 @@ import { WasmHeap } from "./memory";
 export interface KernelExports {
   heapBase(): number;
   lionF32(pv: number, pg: number, pm: number, n: number, b1: number, omb1: number, b2: number, omb2: number, lr: number, wd: number, decay: number): void;
-  adamF32(pv: number, pg: number, pm: number, pu: number, puh: number, n: number, alpha: number, omb1: number, omb2: number, eps: number, wd: number, lr: number, decay: number, ams: number): void;
+  adamF32(
+    pv: number,
+    pg: number,
+    pm: number,
+    pu: number,
+    puh: number,
+    n: number,
+    alpha: number,
+    omb1: number,
+    omb2: number,
+    eps: number,
+    wd: number,
+    lr: number,
+    decay: number,
+    ams: number,
+  ): void;
   sgdF32(pv: number, pg: number, pb: number, n: number, lr: number, mu: number, wd: number, decay: number, momentum: number, nesterov: number): void;
   stageF32(kind: number, pa: number, pb: number, n: number, s1: number, s2: number): void;
   sumOfSquaresF32(pg: number, n: number): number;
   allFiniteF32(pa: number, n: number): number;
   gemmScratchBytes(): number;
-  gemmF32(pA: number, lda: number, transA: number, pB: number, ldb: number, transB: number, pC: number, ldc: number, m: number, n: number, k: number, accumulate: number, scratch: number): void;
+  gemmF32(
+    pA: number,
+    lda: number,
+    transA: number,
+    pB: number,
+    ldb: number,
+    transB: number,
+    pC: number,
+    ldc: number,
+    m: number,
+    n: number,
+    k: number,
+    accumulate: number,
+    scratch: number,
+  ): void;
   reluF32(px: number, py: number, n: number): void;
   reluBackwardF32(px: number, pg: number, pdx: number, n: number): void;
   addBiasRowsF32(py: number, pb: number, rows: number, cols: number): void;
@@ -28,8 +57,38 @@ export interface KernelExports {
   sumF32(px: number, n: number): number;
   softmaxCrossEntropyF32(px: number, plabels: number, N: number, C: number, ploss: number, plse: number): void;
   softmaxCrossEntropyBackwardF32(px: number, plabels: number, N: number, C: number, plse: number, pg: number, pd: number): void;
-  im2colF32(px: number, C: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number, pcols: number, ld: number): void;
-  col2imF32(pcols: number, ld: number, C: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number, pdx: number): void;
+  im2colF32(
+    px: number,
+    C: number,
+    H: number,
+    W: number,
+    KH: number,
+    KW: number,
+    SH: number,
+    SW: number,
+    PH: number,
+    PW: number,
+    OH: number,
+    OW: number,
+    pcols: number,
+    ld: number,
+  ): void;
+  col2imF32(
+    pcols: number,
+    ld: number,
+    C: number,
+    H: number,
+    W: number,
+    KH: number,
+    KW: number,
+    SH: number,
+    SW: number,
+    PH: number,
+    PW: number,
+    OH: number,
+    OW: number,
+    pdx: number,
+  ): void;
 }
 
 /** A module instantiated on a heap: what the kernel wrappers call. */

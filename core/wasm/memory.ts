@@ -31,7 +31,10 @@ export interface WasmHeapOptions {
   reservedBytes?: number;
 }
 
-interface Block { start: number; size: number }
+interface Block {
+  start: number;
+  size: number;
+}
 
 /**
  * A shared wasm memory plus its allocator (see the module comment).
@@ -47,8 +50,12 @@ export class WasmHeap {
   private readonly maxBytes: number;
 
   constructor(opts: WasmHeapOptions = {}) {
-    const initialMiB = opts.initialMiB ?? 16, maximumMiB = opts.maximumMiB ?? 2048;
-    for (const [name, x] of [["initialMiB", initialMiB], ["maximumMiB", maximumMiB]] as const) {
+    const initialMiB = opts.initialMiB ?? 16,
+      maximumMiB = opts.maximumMiB ?? 2048;
+    for (const [name, x] of [
+      ["initialMiB", initialMiB],
+      ["maximumMiB", maximumMiB],
+    ] as const) {
       if (!Number.isInteger(x) || x < 1 || x > 4095) throw new Error(`WasmHeap: ${name} must be an integer in [1, 4095], got ${x}`);
     }
     if (initialMiB > maximumMiB) throw new Error(`WasmHeap: initialMiB ${initialMiB} exceeds maximumMiB ${maximumMiB}`);
@@ -133,20 +140,26 @@ export class WasmHeap {
   private allocBytes(n: number, op: string): number {
     if (!Number.isInteger(n) || n < 0) throw new Error(`WasmHeap.${op}: size must be a non-negative integer, got ${n}`);
     const size = Math.max(ALIGN, Math.ceil((n * 4) / ALIGN) * ALIGN);
-    let at = -1, recycled = false;
+    let at = -1,
+      recycled = false;
     for (let i = 0; i < this.free_.length; i++) {
       const b = this.free_[i];
       if (b.size < size) continue;
       at = b.start;
       recycled = true;
       if (b.size === size) this.free_.splice(i, 1);
-      else { b.start += size; b.size -= size; }
+      else {
+        b.start += size;
+        b.size -= size;
+      }
       break;
     }
     if (at < 0) {
       const end = this.top + size;
       if (end > this.maxBytes) {
-        throw new Error(`WasmHeap.${op}: ${n} elements need ${size} bytes above byte ${this.top}, beyond the maximum of ${this.maxBytes} bytes (raise maximumMiB)`);
+        throw new Error(
+          `WasmHeap.${op}: ${n} elements need ${size} bytes above byte ${this.top}, beyond the maximum of ${this.maxBytes} bytes (raise maximumMiB)`,
+        );
       }
       const have = this.memory.buffer.byteLength;
       if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));

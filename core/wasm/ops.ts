@@ -14,7 +14,10 @@ import { addressOf, runElementwise } from "./dispatch";
 import { wasmKernels } from "./loader";
 
 function checkRowsCols(op: string, rows: number, cols: number): void {
-  for (const [name, x] of [["rows", rows], ["cols", cols]] as const) {
+  for (const [name, x] of [
+    ["rows", rows],
+    ["cols", cols],
+  ] as const) {
     if (!Number.isInteger(x) || x < 0) throw new Error(`${op} (wasm): ${name} must be a non-negative integer, got ${x}`);
   }
 }
@@ -28,7 +31,12 @@ export function reluF32(x: Float32Array, y: Float32Array): void {
 /** `dx = (x > 0)·g + 0`, relu's backward. @example reluBackwardF32(x, g, dx) */
 export function reluBackwardF32(x: Float32Array, g: Float32Array, dx: Float32Array): void {
   const n = x.length;
-  runElementwise("reluBackwardF32", [addressOf("reluBackwardF32", "x", x), addressOf("reluBackwardF32", "g", g, n), addressOf("reluBackwardF32", "dx", dx, n), n], [0, 1, 2], 3);
+  runElementwise(
+    "reluBackwardF32",
+    [addressOf("reluBackwardF32", "x", x), addressOf("reluBackwardF32", "g", g, n), addressOf("reluBackwardF32", "dx", dx, n), n],
+    [0, 1, 2],
+    3,
+  );
 }
 
 /** `y[r, j] += b[j]` over a rows × cols y. @example addBiasRowsF32(y, b, 64, 128) */
@@ -67,7 +75,8 @@ export function softmaxCrossEntropyF32(logits: Float32Array, labels: Int32Array,
   const op = "softmaxCrossEntropyF32";
   checkRowsCols(op, N, C);
   if (C === 0 && N > 0) throw new Error(`${op} (wasm): C must be ≥ 1 when N is ${N}`);
-  const px = addressOf(op, "logits", logits, N * C), pl = checkLabels(op, labels, N, C);
+  const px = addressOf(op, "logits", logits, N * C),
+    pl = checkLabels(op, labels, N, C);
   wasmKernels().exports.softmaxCrossEntropyF32(px, pl, N, C, addressOf(op, "loss", loss, N), addressOf(op, "lse", lse, N));
 }
 
@@ -75,9 +84,18 @@ export function softmaxCrossEntropyF32(logits: Float32Array, labels: Int32Array,
  * Its backward: d[i, j] = g_i·softmax(x_i)_j − g_i·[j = y_i].
  * @example softmaxCrossEntropyBackwardF32(logits, labels, 64, 10, lse, g, d)
  */
-export function softmaxCrossEntropyBackwardF32(logits: Float32Array, labels: Int32Array, N: number, C: number, lse: Float32Array, g: Float32Array, d: Float32Array): void {
+export function softmaxCrossEntropyBackwardF32(
+  logits: Float32Array,
+  labels: Int32Array,
+  N: number,
+  C: number,
+  lse: Float32Array,
+  g: Float32Array,
+  d: Float32Array,
+): void {
   const op = "softmaxCrossEntropyBackwardF32";
   checkRowsCols(op, N, C);
-  const px = addressOf(op, "logits", logits, N * C), pl = checkLabels(op, labels, N, C);
+  const px = addressOf(op, "logits", logits, N * C),
+    pl = checkLabels(op, labels, N, C);
   wasmKernels().exports.softmaxCrossEntropyBackwardF32(px, pl, N, C, addressOf(op, "lse", lse, N), addressOf(op, "g", g, N), addressOf(op, "d", d, N * C));
 }

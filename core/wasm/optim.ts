@@ -14,36 +14,90 @@
 import { addressOf, requireF32, requireNumber, runElementwise } from "./dispatch";
 import { wasmKernels } from "./loader";
 
-
 const f = Math.fround;
 // The stage kinds of stageF32 in asm/optim.ts.
-const DECAY = 0, EMA = 1, ACCUMULATE = 2, AVERAGE_INTO = 3, UNSCALE_INTO = 4, SCALE = 5, SCALE_BY_NORM = 6, CLIP_BY_VALUE = 7;
+const DECAY = 0,
+  EMA = 1,
+  ACCUMULATE = 2,
+  AVERAGE_INTO = 3,
+  UNSCALE_INTO = 4,
+  SCALE = 5,
+  SCALE_BY_NORM = 6,
+  CLIP_BY_VALUE = 7;
 const STAGE_PTRS = [1, 2];
 
 /** Lion, in place on v and m (as optim/kernels/lion.ts). @example lionF32(v, g, m, 1e-4, 0.9, 0.99, 0) */
 export function lionF32(v: Float32Array, g: Float32Array, m: Float32Array, lr: number, beta1: number, beta2: number, wd: number): void {
   const n = v.length;
-  const pv = addressOf("lionF32", "v", v), pg = addressOf("lionF32", "g", g, n), pm = addressOf("lionF32", "m", m, n);
-  for (const [k, x] of [["lr", lr], ["beta1", beta1], ["beta2", beta2], ["wd", wd]] as const) requireNumber("lionF32", k, x);
-  const b1 = f(beta1), b2 = f(beta2);
+  const pv = addressOf("lionF32", "v", v),
+    pg = addressOf("lionF32", "g", g, n),
+    pm = addressOf("lionF32", "m", m, n);
+  for (const [k, x] of [
+    ["lr", lr],
+    ["beta1", beta1],
+    ["beta2", beta2],
+    ["wd", wd],
+  ] as const)
+    requireNumber("lionF32", k, x);
+  const b1 = f(beta1),
+    b2 = f(beta2);
   runElementwise("lionF32", [pv, pg, pm, n, b1, f(1 - b1), b2, f(1 - b2), f(lr), f(wd), wd === 0 ? 0 : 1], [0, 1, 2], 3);
 }
 
-function adam(op: string, v: Float32Array, g: Float32Array, m: Float32Array, u: Float32Array, uh: Float32Array | null, alpha: number, beta1: number, beta2: number, epsilon: number, wd: number, lr: number): void {
+function adam(
+  op: string,
+  v: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  u: Float32Array,
+  uh: Float32Array | null,
+  alpha: number,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  wd: number,
+  lr: number,
+): void {
   const n = v.length;
-  const pv = addressOf(op, "v", v), pg = addressOf(op, "g", g, n), pm = addressOf(op, "m", m, n), pu = addressOf(op, "u", u, n);
+  const pv = addressOf(op, "v", v),
+    pg = addressOf(op, "g", g, n),
+    pm = addressOf(op, "m", m, n),
+    pu = addressOf(op, "u", u, n);
   const puh = uh ? addressOf(op, "uh", uh, n) : 0;
-  for (const [k, x] of [["beta1", beta1], ["beta2", beta2], ["epsilon", epsilon], ["wd", wd], ["lr", lr]] as const) requireNumber(op, k, x);
+  for (const [k, x] of [
+    ["beta1", beta1],
+    ["beta2", beta2],
+    ["epsilon", epsilon],
+    ["wd", wd],
+    ["lr", lr],
+  ] as const)
+    requireNumber(op, k, x);
   requireF32(op, "alpha", alpha);
   // Keras's `1 - self.beta_1`: float32 of the difference formed from the double β (as optim/kernels/adam.ts).
-  runElementwise("adamF32", [pv, pg, pm, pu, puh, n, alpha, f(1 - beta1), f(1 - beta2), f(epsilon), f(wd), f(lr), wd === 0 ? 0 : 1, uh ? 1 : 0], [0, 1, 2, 3, 4], 5);
+  runElementwise(
+    "adamF32",
+    [pv, pg, pm, pu, puh, n, alpha, f(1 - beta1), f(1 - beta2), f(epsilon), f(wd), f(lr), wd === 0 ? 0 : 1, uh ? 1 : 0],
+    [0, 1, 2, 3, 4],
+    5,
+  );
 }
 
 /**
  * Adam / AdamW (wd ≠ 0), in place on v, m, u; `alpha` from optim's adamAlphaF32 (optim/kernels/adam.ts).
  * @example adamF32(v, g, m, u, adamAlphaF32(1e-3, 0.9, 0.999, 1), 0.9, 0.999, 1e-7, 0.004, 1e-3)
  */
-export function adamF32(v: Float32Array, g: Float32Array, m: Float32Array, u: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number, wd: number, lr: number): void {
+export function adamF32(
+  v: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  u: Float32Array,
+  alpha: number,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  wd: number,
+  lr: number,
+): void {
   adam("adamF32", v, g, m, u, null, alpha, beta1, beta2, epsilon, wd, lr);
 }
 
@@ -51,23 +105,44 @@ export function adamF32(v: Float32Array, g: Float32Array, m: Float32Array, u: Fl
  * Adam / AdamW with amsgrad (uh: the running max of u).
  * @example adamAmsgradF32(v, g, m, u, uh, adamAlphaF32(1e-3, 0.9, 0.999, 1), 0.9, 0.999, 1e-7, 0, 1e-3)
  */
-export function adamAmsgradF32(v: Float32Array, g: Float32Array, m: Float32Array, u: Float32Array, uh: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number, wd: number, lr: number): void {
+export function adamAmsgradF32(
+  v: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  u: Float32Array,
+  uh: Float32Array,
+  alpha: number,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  wd: number,
+  lr: number,
+): void {
   adam("adamAmsgradF32", v, g, m, u, uh, alpha, beta1, beta2, epsilon, wd, lr);
 }
 
 /** Plain SGD `v ← v − lr·g`. @example sgdF32(v, g, 0.01, 0) */
 export function sgdF32(v: Float32Array, g: Float32Array, lr: number, wd: number): void {
   const n = v.length;
-  const pv = addressOf("sgdF32", "v", v), pg = addressOf("sgdF32", "g", g, n);
-  requireNumber("sgdF32", "lr", lr); requireNumber("sgdF32", "wd", wd);
+  const pv = addressOf("sgdF32", "v", v),
+    pg = addressOf("sgdF32", "g", g, n);
+  requireNumber("sgdF32", "lr", lr);
+  requireNumber("sgdF32", "wd", wd);
   runElementwise("sgdF32", [pv, pg, 0, n, f(lr), 0, f(wd), wd === 0 ? 0 : 1, 0, 0], [0, 1, 2], 3);
 }
 
 /** SGD with momentum (Nesterov optional), in place on v and b. @example sgdMomentumF32(v, g, b, 0.01, 0.9, true, 0) */
 export function sgdMomentumF32(v: Float32Array, g: Float32Array, b: Float32Array, lr: number, momentum: number, nesterov: boolean, wd: number): void {
   const n = v.length;
-  const pv = addressOf("sgdMomentumF32", "v", v), pg = addressOf("sgdMomentumF32", "g", g, n), pb = addressOf("sgdMomentumF32", "b", b, n);
-  for (const [k, x] of [["lr", lr], ["momentum", momentum], ["wd", wd]] as const) requireNumber("sgdMomentumF32", k, x);
+  const pv = addressOf("sgdMomentumF32", "v", v),
+    pg = addressOf("sgdMomentumF32", "g", g, n),
+    pb = addressOf("sgdMomentumF32", "b", b, n);
+  for (const [k, x] of [
+    ["lr", lr],
+    ["momentum", momentum],
+    ["wd", wd],
+  ] as const)
+    requireNumber("sgdMomentumF32", k, x);
   runElementwise("sgdF32", [pv, pg, pb, n, f(lr), f(momentum), f(wd), wd === 0 ? 0 : 1, 1, nesterov ? 1 : 0], [0, 1, 2], 3);
 }
 
@@ -82,7 +157,8 @@ export function decayF32(v: Float32Array, wd: number, lr: number): void {
 
 /** EMA of the weights `avg ← m·avg + (1 − m)·v`. @example emaF32(avg, v, 0.99) */
 export function emaF32(avg: Float32Array, v: Float32Array, momentum: number): void {
-  const n = avg.length, m = f(requireNumber("emaF32", "momentum", momentum));
+  const n = avg.length,
+    m = f(requireNumber("emaF32", "momentum", momentum));
   stage(EMA, addressOf("emaF32", "avg", avg), addressOf("emaF32", "v", v, n), n, m, f(1 - m));
 }
 

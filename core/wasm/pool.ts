@@ -30,8 +30,21 @@ export interface WasmCall {
 }
 
 // Control words (Int32) of the one job slot, then READY per helper; chunk arguments (Float64) after.
-const SEQ = 0, NEXT = 1, NCHUNKS = 2, FN = 3, NARGS = 4, SCRATCH_AT = 5, OPEN = 6, ACTIVE = 7, ERR = 8, STOP = 9, HELPER_CHUNKS = 10, READY = 16;
-const MAX_HELPERS = 15, MAX_ARGS = 16, ARGS_AT = 128;
+const SEQ = 0,
+  NEXT = 1,
+  NCHUNKS = 2,
+  FN = 3,
+  NARGS = 4,
+  SCRATCH_AT = 5,
+  OPEN = 6,
+  ACTIVE = 7,
+  ERR = 8,
+  STOP = 9,
+  HELPER_CHUNKS = 10,
+  READY = 16;
+const MAX_HELPERS = 15,
+  MAX_ARGS = 16,
+  ARGS_AT = 128;
 /** Most chunks per job (the argument area is sized for them). */
 export const MAX_CHUNKS = 256;
 /** Polls of a control word before sleeping: back-to-back jobs then skip a futex wake-up. */
@@ -81,8 +94,12 @@ export class WasmPool {
   /** Per-thread GEMM scratch (byte addresses in the heap), the calling thread first. */
   readonly gemmScratch: number[] = [];
 
-  constructor(readonly kernels: WasmKernels, helpers: number) {
-    if (!Number.isInteger(helpers) || helpers < 0 || helpers > MAX_HELPERS) throw new Error(`WasmPool: helpers must be an integer in [0, ${MAX_HELPERS}], got ${helpers}`);
+  constructor(
+    readonly kernels: WasmKernels,
+    helpers: number,
+  ) {
+    if (!Number.isInteger(helpers) || helpers < 0 || helpers > MAX_HELPERS)
+      throw new Error(`WasmPool: helpers must be an integer in [0, ${MAX_HELPERS}], got ${helpers}`);
     this.threads = helpers + 1;
     const ex = kernels.exports as unknown as Record<string, unknown>;
     this.names = Object.keys(ex).filter((k) => typeof ex[k] === "function") as (keyof KernelExports)[];
@@ -131,7 +148,8 @@ export class WasmPool {
     if (typeof f !== "function" || index < 0) throw new Error(`WasmPool.run: no kernel ${String(fn)}`);
     if (chunks.length > MAX_CHUNKS) throw new Error(`WasmPool.run: ${chunks.length} chunks, at most ${MAX_CHUNKS}`);
     const nargs = chunks.length ? chunks[0].length : 0;
-    if (nargs > MAX_ARGS || chunks.some((c) => c.length !== nargs)) throw new Error(`WasmPool.run: chunks must have the same number of arguments (at most ${MAX_ARGS})`);
+    if (nargs > MAX_ARGS || chunks.some((c) => c.length !== nargs))
+      throw new Error(`WasmPool.run: chunks must have the same number of arguments (at most ${MAX_ARGS})`);
     const mine = (args: number[]): void => {
       if (scratchAt >= 0) args[scratchAt] = this.gemmScratch[0];
       f(...args);
@@ -142,7 +160,10 @@ export class WasmPool {
     }
     const c = this.c;
     for (let i = 0; i < chunks.length; i++) this.a.set(chunks[i], i * MAX_ARGS);
-    c[FN] = index; c[NARGS] = nargs; c[SCRATCH_AT] = scratchAt; c[NCHUNKS] = chunks.length;
+    c[FN] = index;
+    c[NARGS] = nargs;
+    c[SCRATCH_AT] = scratchAt;
+    c[NCHUNKS] = chunks.length;
     Atomics.store(c, ERR, 0);
     Atomics.store(c, NEXT, 0);
     Atomics.store(c, OPEN, 1);
@@ -157,8 +178,11 @@ export class WasmPool {
     } finally {
       // close the job, then never return while a helper that joined it still writes memory
       Atomics.store(c, OPEN, 0);
-      let spins = 0, active;
-      while ((active = Atomics.load(c, ACTIVE)) !== 0) { if (++spins > SPIN) Atomics.wait(c, ACTIVE, active, 1); }
+      let spins = 0,
+        active;
+      while ((active = Atomics.load(c, ACTIVE)) !== 0) {
+        if (++spins > SPIN) Atomics.wait(c, ACTIVE, active, 1);
+      }
     }
     if (Atomics.load(c, ERR) !== 0) throw new Error(`wasm helper: ${String(fn)} failed`);
   }

@@ -8,13 +8,24 @@
  */
 
 /** `WebAssembly.Memory`'s constructor argument. */
-export interface WasmMemoryDescriptor { initial: number; maximum?: number; shared?: boolean }
+export interface WasmMemoryDescriptor {
+  initial: number;
+  maximum?: number;
+  shared?: boolean;
+}
 /** A `WebAssembly.Memory`. */
-export interface WasmMemory { readonly buffer: ArrayBuffer | SharedArrayBuffer; grow(delta: number): number }
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(delta: number): number;
+}
 /** A compiled `WebAssembly.Module` (opaque; postable to workers). */
-export interface WasmModule { readonly __wasmModule?: never }
+export interface WasmModule {
+  readonly __wasmModule?: never;
+}
 /** A `WebAssembly.Instance`. */
-export interface WasmInstance { readonly exports: Record<string, unknown> }
+export interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
 
 /** The part of the global `WebAssembly` namespace ndgrad uses. */
 export interface WasmApi {

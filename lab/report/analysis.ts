@@ -58,15 +58,25 @@ const lastVal = (r: RunRow) => {
   const v = r.epochs.length ? r.epochs[r.epochs.length - 1].valAccuracy : null;
   return typeof v === "number" ? v : 0;
 };
-const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 function gridOf(study: Study, optimizer: string, batchSize: number, runs: RunRow[], choice: Choice | null): GridPoint[] {
   const mine = runs.filter((r) => r.optimizer === optimizer && r.batchSize === batchSize && study.seeds.includes(r.seed));
   const byConfig = new Map<string, RunRow[]>();
   for (const r of mine) byConfig.set(r.configKey, [...(byConfig.get(r.configKey) ?? []), r]);
   return [...byConfig.values()].map((rs) => ({
-    configKey: rs[0].configKey, config: rs[0].config, lr: rs[0].lr, wd: rs[0].wd, val: tInterval(rs.map(lastVal)),
-    chosen: choice?.configKey === rs[0].configKey, diverged: rs.filter((r) => r.diverged).length, runs: rs,
+    configKey: rs[0].configKey,
+    config: rs[0].config,
+    lr: rs[0].lr,
+    wd: rs[0].wd,
+    val: tInterval(rs.map(lastVal)),
+    chosen: choice?.configKey === rs[0].configKey,
+    diverged: rs.filter((r) => r.diverged).length,
+    runs: rs,
   }));
 }
 
@@ -105,11 +115,21 @@ export function analyse(study: Study, rows: readonly Row[]): BatchAnalysis[] {
       const bySeed = new Map(t.map((r) => [r.seed, r.testAccuracy] as [number, number]));
       const tt = target === null ? { seconds: null, epochs: null } : timeToTarget(c.runs, target);
       chosen[optimizer] = {
-        optimizer, title: OPTIMIZER_TITLES[optimizer] ?? optimizer, choice: c, lr: c.runs[0].lr, wd: c.runs[0].wd,
-        val: tInterval(c.runs.map(lastVal)), testAccuracy: tInterval(t.map((r) => r.testAccuracy)), testLoss: tInterval(t.map((r) => r.testLoss)),
-        bySeed, secondsToTarget: tt.seconds, epochsToTarget: tt.epochs,
+        optimizer,
+        title: OPTIMIZER_TITLES[optimizer] ?? optimizer,
+        choice: c,
+        lr: c.runs[0].lr,
+        wd: c.runs[0].wd,
+        val: tInterval(c.runs.map(lastVal)),
+        testAccuracy: tInterval(t.map((r) => r.testAccuracy)),
+        testLoss: tInterval(t.map((r) => r.testLoss)),
+        bySeed,
+        secondsToTarget: tt.seconds,
+        epochsToTarget: tt.epochs,
         stepsPerSecond: c.runs.reduce((s, r) => s + r.stepsPerSecond, 0) / c.runs.length,
-        stateBytes: c.runs[0].stateBytes, parameters: c.runs[0].parameters, edge: edgeOf(grids[optimizer], c.runs[0].lr),
+        stateBytes: c.runs[0].stateBytes,
+        parameters: c.runs[0].parameters,
+        edge: edgeOf(grids[optimizer], c.runs[0].lr),
       };
     }
     let paired: BatchAnalysis["paired"] = null;
@@ -126,9 +146,11 @@ export function analyse(study: Study, rows: readonly Row[]): BatchAnalysis[] {
  * @example adviceCheck(batch) // "AdamW's lr is 10x Lion's (advice 3-10x: inside); ..."
  */
 export function adviceCheck(b: BatchAnalysis): { lrRatio: number; wdRatio: number; text: string } | null {
-  const a = b.chosen.adamw, l = b.chosen.lion;
+  const a = b.chosen.adamw,
+    l = b.chosen.lion;
   if (!a || !l) return null;
-  const lrRatio = a.lr / l.lr, wdRatio = l.wd / a.wd;
+  const lrRatio = a.lr / l.lr,
+    wdRatio = l.wd / a.wd;
   const inside = (r: number) => (r >= 3 - 1e-9 && r <= 10 + 1e-9 ? "inside" : "outside");
   const x = (r: number) => (r >= 10 ? r.toFixed(0) : r.toPrecision(2));
   const text = `AdamW's chosen lr is ${x(lrRatio)}x Lion's (advice 3-10x: ${inside(lrRatio)}); Lion's chosen weight decay is ${x(wdRatio)}x AdamW's (advice 3-10x: ${inside(wdRatio)}); lr x wd: AdamW ${(a.lr * a.wd).toPrecision(2)}, Lion ${(l.lr * l.wd).toPrecision(2)}`;

@@ -15,7 +15,11 @@ abstract class Pool2d extends Module {
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
 
-  constructor(private readonly layer: string, k: number | [number, number], opts: PoolLayerOptions) {
+  constructor(
+    private readonly layer: string,
+    k: number | [number, number],
+    opts: PoolLayerOptions,
+  ) {
     super();
     this.kernelSize = pair(k, layer, "kernel size", 1);
     checkOptionKeys(layer, opts, ["stride"]);

@@ -10,7 +10,8 @@ const f = Math.fround;
 
 /** Float32: Keras rounds v·wd, then ·lr, then the difference (on store). */
 export function decayF32(v: Float32Array, wd: number, lr: number): void {
-  const wdr = f(wd), lrr = f(lr);
+  const wdr = f(wd),
+    lrr = f(lr);
   const n = v.length;
   for (let k = 0; k < n; k++) {
     const vk = v[k];

@@ -10,13 +10,16 @@ const f = Math.fround;
 
 /** Float32, with Keras's rounding of each product. */
 export function emaF32(avg: Float32Array, v: Float32Array, momentum: number): void {
-  const m = f(momentum), om = f(1 - m), n = avg.length;
+  const m = f(momentum),
+    om = f(1 - m),
+    n = avg.length;
   for (let k = 0; k < n; k++) avg[k] = f(m * avg[k]) + f(om * v[k]);
 }
 
 /** Float64. */
 export function emaF64(avg: Float64Array, v: Float64Array, m: number): void {
-  const om = 1 - m, n = avg.length;
+  const om = 1 - m,
+    n = avg.length;
   for (let k = 0; k < n; k++) avg[k] = m * avg[k] + om * v[k];
 }
 

@@ -21,11 +21,16 @@ const f = Math.fround;
 
 /** Lion on float32 arrays, in place on `v` and `m`. `wd` 0 means no decay. */
 export function lionF32(v: Float32Array, g: Float32Array, m: Float32Array, lr: number, beta1: number, beta2: number, wd: number): void {
-  const b1 = f(beta1), b2 = f(beta2), omb1 = f(1 - b1), omb2 = f(1 - b2), lrr = f(lr);
+  const b1 = f(beta1),
+    b2 = f(beta2),
+    omb1 = f(1 - b1),
+    omb2 = f(1 - b2),
+    lrr = f(lr);
   const n = v.length;
   if (wd === 0) {
     for (let k = 0; k < n; k++) {
-      const gk = g[k], mk = m[k];
+      const gk = g[k],
+        mk = m[k];
       const c = f(mk * b1) + f(gk * omb1);
       const s = +(c > 0) - +(c < 0);
       v[k] = (v[k] - s * lrr) * (1 + 0 / (1 - +(c !== c)));
@@ -35,7 +40,9 @@ export function lionF32(v: Float32Array, g: Float32Array, m: Float32Array, lr: n
   }
   const wdr = f(wd);
   for (let k = 0; k < n; k++) {
-    const gk = g[k], mk = m[k], v0 = v[k];
+    const gk = g[k],
+      mk = m[k],
+      v0 = v[k];
     // The decay as its own stored pass would round it: v ← fround(v − fround(fround(v·wd)·lr)).
     const vk = f(v0 - f(f(v0 * wdr) * lrr));
     const c = f(mk * b1) + f(gk * omb1);
@@ -47,11 +54,13 @@ export function lionF32(v: Float32Array, g: Float32Array, m: Float32Array, lr: n
 
 /** Lion on float64 arrays (no intermediate rounding). `wd` 0 means no decay. */
 export function lionF64(v: Float64Array, g: Float64Array, m: Float64Array, lr: number, b1: number, b2: number, wd: number): void {
-  const omb1 = 1 - b1, omb2 = 1 - b2;
+  const omb1 = 1 - b1,
+    omb2 = 1 - b2;
   const n = v.length;
   if (wd === 0) {
     for (let k = 0; k < n; k++) {
-      const gk = g[k], mk = m[k];
+      const gk = g[k],
+        mk = m[k];
       const c = mk * b1 + gk * omb1;
       const s = +(c > 0) - +(c < 0);
       v[k] = (v[k] - s * lr) * (1 + 0 / (1 - +(c !== c)));
@@ -60,7 +69,9 @@ export function lionF64(v: Float64Array, g: Float64Array, m: Float64Array, lr: n
     return;
   }
   for (let k = 0; k < n; k++) {
-    const gk = g[k], mk = m[k], v0 = v[k];
+    const gk = g[k],
+      mk = m[k],
+      v0 = v[k];
     const vk = v0 - v0 * wd * lr;
     const c = mk * b1 + gk * omb1;
     const s = +(c > 0) - +(c < 0);

@@ -12,7 +12,8 @@ const f = Math.fround;
 
 /** `v ← v − lr·g` (float32). */
 export function sgdF32(v: Float32Array, g: Float32Array, lr: number, wd: number): void {
-  const lrr = f(lr), n = v.length;
+  const lrr = f(lr),
+    n = v.length;
   if (wd === 0) {
     for (let k = 0; k < n; k++) v[k] = v[k] - f(g[k] * lrr);
     return;
@@ -26,7 +27,10 @@ export function sgdF32(v: Float32Array, g: Float32Array, lr: number, wd: number)
 
 /** `b ← μ·b − lr·g; v ← v + b`, or with `nesterov` `v ← v + μ·b − lr·g` (float32). */
 export function sgdMomentumF32(v: Float32Array, g: Float32Array, b: Float32Array, lr: number, momentum: number, nesterov: boolean, wd: number): void {
-  const lrr = f(lr), mu = f(momentum), wdr = f(wd), n = v.length;
+  const lrr = f(lr),
+    mu = f(momentum),
+    wdr = f(wd),
+    n = v.length;
   if (nesterov) {
     for (let k = 0; k < n; k++) {
       const v0 = v[k];
@@ -70,7 +74,8 @@ export function sgdF64(v: Float64Array, g: Float64Array, lr: number, wd: number)
 
 /** Momentum / Nesterov SGD (float64). */
 export function sgdMomentumF64(v: Float64Array, g: Float64Array, b: Float64Array, lr: number, mu: number, nesterov: boolean, wd: number): void {
-  const n = v.length, decay = wd !== 0;
+  const n = v.length,
+    decay = wd !== 0;
   for (let k = 0; k < n; k++) {
     const v0 = v[k];
     const vk = decay ? v0 - v0 * wd * lr : v0;

@@ -5,7 +5,6 @@
  */
 import { perDtype } from "../../core/kernels/elementwise";
 
-
 /** True when no element is NaN or ±Infinity (`x − x` is 0 exactly for finite x). */
 export function allFiniteF32(a: Float32Array): boolean {
   const n = a.length;

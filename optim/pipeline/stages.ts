@@ -58,7 +58,8 @@ export function decoupledDecay(v: FloatArray, wd: number, lr: number): void {
 export function emaUpdate(avg: FloatArray, v: FloatArray, momentum: number): void {
   if (runElementwise(EMA, [avg, v], [momentum])) return;
   const r = roundFor(avg);
-  const m = r(momentum), om = r(1 - m);
+  const m = r(momentum),
+    om = r(1 - m);
   for (let k = 0; k < avg.length; k++) avg[k] = r(m * avg[k]) + r(om * v[k]);
 }
 

@@ -4,7 +4,12 @@ import { LearningRateSchedule, checkStep, optionsFromConfig, checkName, f } from
 
 /** Options of `CosineDecayRestarts` (Keras's arguments in camelCase). @example new CosineDecayRestarts({ initialLearningRate: 1e-3, firstDecaySteps: 1000, tMul: 2, mMul: 0.9 }) */
 export interface CosineDecayRestartsOptions {
-  initialLearningRate: number; firstDecaySteps: number; tMul?: number; mMul?: number; alpha?: number; name?: string;
+  initialLearningRate: number;
+  firstDecaySteps: number;
+  tMul?: number;
+  mMul?: number;
+  alpha?: number;
+  name?: string;
 }
 
 /**
@@ -13,9 +18,20 @@ export interface CosineDecayRestartsOptions {
  */
 export class CosineDecayRestarts extends LearningRateSchedule {
   readonly className = "CosineDecayRestarts";
-  readonly initialLearningRate: number; readonly firstDecaySteps: number; readonly tMul: number;
-  readonly mMul: number; readonly alpha: number; readonly name: string;
-  static readonly configKeys = { initial_learning_rate: "initialLearningRate", first_decay_steps: "firstDecaySteps", t_mul: "tMul", m_mul: "mMul", alpha: "alpha", name: "name" };
+  readonly initialLearningRate: number;
+  readonly firstDecaySteps: number;
+  readonly tMul: number;
+  readonly mMul: number;
+  readonly alpha: number;
+  readonly name: string;
+  static readonly configKeys = {
+    initial_learning_rate: "initialLearningRate",
+    first_decay_steps: "firstDecaySteps",
+    t_mul: "tMul",
+    m_mul: "mMul",
+    alpha: "alpha",
+    name: "name",
+  };
 
   constructor(opts: CosineDecayRestartsOptions) {
     super();
@@ -32,7 +48,9 @@ export class CosineDecayRestarts extends LearningRateSchedule {
 
   valueAt(step: number): number {
     const s = f(checkStep(this.className, step));
-    const tMul = f(this.tMul), mMul = f(this.mMul), alpha = f(this.alpha);
+    const tMul = f(this.tMul),
+      mMul = f(this.mMul),
+      alpha = f(this.alpha);
     let frac = f(s / f(this.firstDecaySteps));
     let i: number;
     if (tMul === 1) {
@@ -50,7 +68,14 @@ export class CosineDecayRestarts extends LearningRateSchedule {
   }
 
   getConfig(): Record<string, unknown> {
-    return { initial_learning_rate: this.initialLearningRate, first_decay_steps: this.firstDecaySteps, t_mul: this.tMul, m_mul: this.mMul, alpha: this.alpha, name: this.name };
+    return {
+      initial_learning_rate: this.initialLearningRate,
+      first_decay_steps: this.firstDecaySteps,
+      t_mul: this.tMul,
+      m_mul: this.mMul,
+      alpha: this.alpha,
+      name: this.name,
+    };
   }
 
   /** Rebuilds the schedule from its Keras config (snake_case keys, as `getConfig()` gives). @example CosineDecayRestarts.fromConfig(schedule.getConfig()) */

@@ -4,9 +4,13 @@ import { LearningRateSchedule, checkStep, optionsFromConfig, checkName, f } from
 
 /** Options of `CosineDecay` (Keras's arguments in camelCase). @example new CosineDecay({ initialLearningRate: 0, decaySteps: 9000, warmupTarget: 1e-3, warmupSteps: 1000, alpha: 0.1 }) */
 export interface CosineDecayOptions {
-  initialLearningRate: number; decaySteps: number; alpha?: number; name?: string;
+  initialLearningRate: number;
+  decaySteps: number;
+  alpha?: number;
+  name?: string;
   /** Linear warmup from `initialLearningRate` to this value over `warmupSteps`, then cosine decay from it. */
-  warmupTarget?: number | null; warmupSteps?: number;
+  warmupTarget?: number | null;
+  warmupSteps?: number;
 }
 
 /** `from · ((1 − α)·½(1 + cos(π·s/D)) + α)`, with s clamped to D. */
@@ -22,9 +26,20 @@ export function cosineDecayed(s: number, d: number, from: number, alpha: number)
  */
 export class CosineDecay extends LearningRateSchedule {
   readonly className = "CosineDecay";
-  readonly initialLearningRate: number; readonly decaySteps: number; readonly alpha: number; readonly name: string;
-  readonly warmupTarget: number | null; readonly warmupSteps: number;
-  static readonly configKeys = { initial_learning_rate: "initialLearningRate", decay_steps: "decaySteps", alpha: "alpha", name: "name", warmup_target: "warmupTarget", warmup_steps: "warmupSteps" };
+  readonly initialLearningRate: number;
+  readonly decaySteps: number;
+  readonly alpha: number;
+  readonly name: string;
+  readonly warmupTarget: number | null;
+  readonly warmupSteps: number;
+  static readonly configKeys = {
+    initial_learning_rate: "initialLearningRate",
+    decay_steps: "decaySteps",
+    alpha: "alpha",
+    name: "name",
+    warmup_target: "warmupTarget",
+    warmup_steps: "warmupSteps",
+  };
 
   constructor(opts: CosineDecayOptions) {
     super();
@@ -41,16 +56,26 @@ export class CosineDecay extends LearningRateSchedule {
 
   valueAt(step: number): number {
     const s = f(checkStep(this.className, step));
-    const d = f(this.decaySteps), lr0 = f(this.initialLearningRate), alpha = f(this.alpha);
+    const d = f(this.decaySteps),
+      lr0 = f(this.initialLearningRate),
+      alpha = f(this.alpha);
     if (this.warmupTarget === null) return cosineDecayed(Math.min(s, d), d, lr0, alpha);
-    const target = f(this.warmupTarget), w = f(this.warmupSteps);
+    const target = f(this.warmupTarget),
+      w = f(this.warmupSteps);
     const sc = Math.min(s, f(d + w));
     if (sc < w) return f(f(f(target - lr0) * f(sc / w)) + lr0);
     return cosineDecayed(f(sc - w), d, target, alpha);
   }
 
   getConfig(): Record<string, unknown> {
-    return { initial_learning_rate: this.initialLearningRate, decay_steps: this.decaySteps, alpha: this.alpha, name: this.name, warmup_target: this.warmupTarget, warmup_steps: this.warmupSteps };
+    return {
+      initial_learning_rate: this.initialLearningRate,
+      decay_steps: this.decaySteps,
+      alpha: this.alpha,
+      name: this.name,
+      warmup_target: this.warmupTarget,
+      warmup_steps: this.warmupSteps,
+    };
   }
 
   /** Rebuilds the schedule from its Keras config (snake_case keys, as `getConfig()` gives). @example CosineDecay.fromConfig(schedule.getConfig()) */

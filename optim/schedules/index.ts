@@ -34,12 +34,20 @@ export { CosineDecayRestarts } from "./cosine-restarts";
 export type { CosineDecayRestartsOptions } from "./cosine-restarts";
 
 const registry: Record<string, { fromConfig(c: Record<string, unknown>): LearningRateSchedule }> = {
-  ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay, CosineDecayRestarts,
+  ExponentialDecay,
+  PiecewiseConstantDecay,
+  PolynomialDecay,
+  InverseTimeDecay,
+  CosineDecay,
+  CosineDecayRestarts,
 };
 
 /** Keras's serialised form: `{ module, class_name, config, registered_name }`. */
 export interface SerializedSchedule {
-  module: string; class_name: string; config: Record<string, unknown>; registered_name: string | null;
+  module: string;
+  class_name: string;
+  config: Record<string, unknown>;
+  registered_name: string | null;
 }
 
 /** @example serializeSchedule(s) // { module: "keras.optimizers.schedules", class_name: "CosineDecay", config: {...}, registered_name: null } */

@@ -4,7 +4,12 @@ import { LearningRateSchedule, checkStep, optionsFromConfig, checkName, f } from
 
 /** Options of `PolynomialDecay` (Keras's arguments in camelCase). @example new PolynomialDecay({ initialLearningRate: 1e-3, decaySteps: 10000, endLearningRate: 1e-5, power: 2 }) */
 export interface PolynomialDecayOptions {
-  initialLearningRate: number; decaySteps: number; endLearningRate?: number; power?: number; cycle?: boolean; name?: string;
+  initialLearningRate: number;
+  decaySteps: number;
+  endLearningRate?: number;
+  power?: number;
+  cycle?: boolean;
+  name?: string;
 }
 
 /**
@@ -13,9 +18,20 @@ export interface PolynomialDecayOptions {
  */
 export class PolynomialDecay extends LearningRateSchedule {
   readonly className = "PolynomialDecay";
-  readonly initialLearningRate: number; readonly decaySteps: number; readonly endLearningRate: number;
-  readonly power: number; readonly cycle: boolean; readonly name: string;
-  static readonly configKeys = { initial_learning_rate: "initialLearningRate", decay_steps: "decaySteps", end_learning_rate: "endLearningRate", power: "power", cycle: "cycle", name: "name" };
+  readonly initialLearningRate: number;
+  readonly decaySteps: number;
+  readonly endLearningRate: number;
+  readonly power: number;
+  readonly cycle: boolean;
+  readonly name: string;
+  static readonly configKeys = {
+    initial_learning_rate: "initialLearningRate",
+    decay_steps: "decaySteps",
+    end_learning_rate: "endLearningRate",
+    power: "power",
+    cycle: "cycle",
+    name: "name",
+  };
 
   constructor(opts: PolynomialDecayOptions) {
     super();
@@ -36,12 +52,20 @@ export class PolynomialDecay extends LearningRateSchedule {
     if (this.cycle) d = f(d * (s === 0 ? 1 : Math.ceil(f(s / d))));
     else s = Math.min(s, d);
     const p = f(s / d);
-    const lr0 = f(this.initialLearningRate), end = f(this.endLearningRate);
+    const lr0 = f(this.initialLearningRate),
+      end = f(this.endLearningRate);
     return f(f(f(lr0 - end) * f(Math.pow(f(1 - p), f(this.power)))) + end);
   }
 
   getConfig(): Record<string, unknown> {
-    return { initial_learning_rate: this.initialLearningRate, decay_steps: this.decaySteps, end_learning_rate: this.endLearningRate, power: this.power, cycle: this.cycle, name: this.name };
+    return {
+      initial_learning_rate: this.initialLearningRate,
+      decay_steps: this.decaySteps,
+      end_learning_rate: this.endLearningRate,
+      power: this.power,
+      cycle: this.cycle,
+      name: this.name,
+    };
   }
 
   /** Rebuilds the schedule from its Keras config (snake_case keys, as `getConfig()` gives). @example PolynomialDecay.fromConfig(schedule.getConfig()) */

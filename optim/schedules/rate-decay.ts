@@ -4,7 +4,11 @@ import { LearningRateSchedule, checkStep, optionsFromConfig, checkName, f } from
 
 /** Options of `ExponentialDecay` (Keras's arguments in camelCase). @example new ExponentialDecay({ initialLearningRate: 1e-3, decaySteps: 1000, decayRate: 0.96, staircase: true }) */
 export interface ExponentialDecayOptions {
-  initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean; name?: string;
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  staircase?: boolean;
+  name?: string;
 }
 /** InverseTimeDecay takes exactly ExponentialDecay's options. */
 export type InverseTimeDecayOptions = ExponentialDecayOptions;
@@ -14,11 +18,23 @@ export type InverseTimeDecayOptions = ExponentialDecayOptions;
  * validation and config (Keras's keys); only the formula in `valueAt` differs.
  */
 abstract class RateDecay extends LearningRateSchedule {
-  readonly initialLearningRate: number; readonly decaySteps: number; readonly decayRate: number;
-  readonly staircase: boolean; readonly name: string;
-  static readonly configKeys = { initial_learning_rate: "initialLearningRate", decay_steps: "decaySteps", decay_rate: "decayRate", staircase: "staircase", name: "name" };
+  readonly initialLearningRate: number;
+  readonly decaySteps: number;
+  readonly decayRate: number;
+  readonly staircase: boolean;
+  readonly name: string;
+  static readonly configKeys = {
+    initial_learning_rate: "initialLearningRate",
+    decay_steps: "decaySteps",
+    decay_rate: "decayRate",
+    staircase: "staircase",
+    name: "name",
+  };
 
-  constructor(readonly className: "ExponentialDecay" | "InverseTimeDecay", opts: ExponentialDecayOptions) {
+  constructor(
+    readonly className: "ExponentialDecay" | "InverseTimeDecay",
+    opts: ExponentialDecayOptions,
+  ) {
     super();
     const o = className;
     opts = checkOptions(o, opts);
@@ -37,7 +53,13 @@ abstract class RateDecay extends LearningRateSchedule {
   }
 
   getConfig(): Record<string, unknown> {
-    return { initial_learning_rate: this.initialLearningRate, decay_steps: this.decaySteps, decay_rate: this.decayRate, staircase: this.staircase, name: this.name };
+    return {
+      initial_learning_rate: this.initialLearningRate,
+      decay_steps: this.decaySteps,
+      decay_rate: this.decayRate,
+      staircase: this.staircase,
+      name: this.name,
+    };
   }
 }
 
@@ -61,7 +83,6 @@ export class ExponentialDecay extends RateDecay {
     return new ExponentialDecay(optionsFromConfig("ExponentialDecay", config, ExponentialDecay.configKeys) as unknown as ExponentialDecayOptions);
   }
 }
-
 
 /**
  * `lr0 / (1 + rate · step / decaySteps)` (the ratio floored when `staircase`).

@@ -19,7 +19,13 @@ export interface NetSettings {
   seed: number;
 }
 
-export interface Metrics { step: number; trainLoss: number; trainAcc: number; testLoss: number; testAcc: number }
+export interface Metrics {
+  step: number;
+  trainLoss: number;
+  trainAcc: number;
+  testLoss: number;
+  testAcc: number;
+}
 
 export interface Contender {
   id: string;
@@ -40,7 +46,12 @@ export interface Contender {
  */
 const HOPELESS_LOSS = 100 * Math.LN2;
 
-const ACTIVATION: Record<string, () => nn.Module> = { relu: () => new nn.ReLU(), tanh: () => new nn.Tanh(), gelu: () => new nn.GELU(), sigmoid: () => new nn.Sigmoid() };
+const ACTIVATION: Record<string, () => nn.Module> = {
+  relu: () => new nn.ReLU(),
+  tanh: () => new nn.Tanh(),
+  gelu: () => new nn.GELU(),
+  sigmoid: () => new nn.Sigmoid(),
+};
 
 /**
  * The MLP 2 → widths... → 2 (two logits), PyTorch's initialisation from `seed`.
@@ -87,14 +98,27 @@ export class NetRace {
   private readonly yb: Int32Array;
 
   /** Builds data and models; throws ndgrad's message for an invalid hyper-parameter. */
-  constructor(readonly net: NetSettings, optimizers: OptimizerSettings[]) {
+  constructor(
+    readonly net: NetSettings,
+    optimizers: OptimizerSettings[],
+  ) {
     this.data = splitDataset(makeDataset(net.dataset, net.samples, net.noise, net.seed), net.trainFraction, net.seed);
     const template = buildMlp(net.widths, net.activation, net.seed);
     const initial = template.stateDict();
     this.contenders = optimizers.map((o) => {
       const model = buildMlp(net.widths, net.activation, net.seed + 1);
       model.loadStateDict(initial); // the same initialisation for everyone, copied, not re-drawn
-      return { id: o.id, settings: o, model, params: model.parameters(), optimizer: makeOptimizer(o), history: [], lastLoss: NaN, memory: null, diverged: null };
+      return {
+        id: o.id,
+        settings: o,
+        model,
+        params: model.parameters(),
+        optimizer: makeOptimizer(o),
+        history: [],
+        lastLoss: NaN,
+        memory: null,
+        diverged: null,
+      };
     });
     this.batch = Math.min(net.batch, this.data.train.y.length);
     this.order = new Generator(net.seed + 104729);
@@ -151,7 +175,8 @@ export class NetRace {
   private record(c: Contender): void {
     const last = c.history[c.history.length - 1];
     if (last && last.step === this.steps) return;
-    const tr = measure(c.model, this.data.train), te = measure(c.model, this.data.test);
+    const tr = measure(c.model, this.data.train),
+      te = measure(c.model, this.data.test);
     c.history.push({ step: this.steps, trainLoss: tr.loss, trainAcc: tr.acc, testLoss: te.loss, testAcc: te.acc });
   }
 

@@ -6,15 +6,24 @@
 import type { Surface } from "./surfaces";
 
 /** Light-to-dark earth tones, so the coloured trajectories stand out everywhere. */
-const STOPS: [number, number, number][] = [[255, 251, 230], [242, 227, 179], [217, 183, 126], [166, 124, 82], [92, 64, 51]];
+const STOPS: [number, number, number][] = [
+  [255, 251, 230],
+  [242, 227, 179],
+  [217, 183, 126],
+  [166, 124, 82],
+  [92, 64, 51],
+];
 
 /**
  * Colour of t in [0, 1] on STOPS.
  * @example earth(0) // [255, 251, 230], the palest: the lowest loss
  */
 export function earth(t: number): [number, number, number] {
-  const u = Math.min(0.9999, Math.max(0, t)) * (STOPS.length - 1), i = Math.floor(u), f = u - i;
-  const a = STOPS[i], b = STOPS[i + 1];
+  const u = Math.min(0.9999, Math.max(0, t)) * (STOPS.length - 1),
+    i = Math.floor(u),
+    f = u - i;
+  const a = STOPS[i],
+    b = STOPS[i + 1];
   return [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), a[2] + f * (b[2] - a[2])];
 }
 
@@ -23,7 +32,10 @@ export function earth(t: number): [number, number, number] {
  * @example new View(surfaceById("rosenbrock"), 480).px(0) // 240
  */
 export class View {
-  constructor(readonly surface: Surface, readonly size: number) {}
+  constructor(
+    readonly surface: Surface,
+    readonly size: number,
+  ) {}
   px(x: number): number {
     const v = this.surface.view;
     return ((x - v.x0) / (v.x1 - v.x0)) * this.size;
@@ -43,7 +55,8 @@ export class View {
 function lossGrid(surface: Surface, n: number): { t: Float64Array; lo: number; hi: number } {
   const { x0, x1, y0, y1 } = surface.view;
   const t = new Float64Array(n * n);
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let r = 0; r < n; r++) {
     const y = y1 - (r / (n - 1)) * (y1 - y0);
     for (let c = 0; c < n; c++) {
@@ -61,7 +74,10 @@ function lossGrid(surface: Surface, n: number): { t: Float64Array; lo: number; h
 function marchingSquares(t: Float64Array, n: number, level: number, out: number[]): void {
   for (let r = 0; r < n - 1; r++) {
     for (let c = 0; c < n - 1; c++) {
-      const a = t[r * n + c], b = t[r * n + c + 1], d = t[(r + 1) * n + c], e = t[(r + 1) * n + c + 1];
+      const a = t[r * n + c],
+        b = t[r * n + c + 1],
+        d = t[(r + 1) * n + c],
+        e = t[(r + 1) * n + c + 1];
       const pts: number[] = [];
       // The four edges in order top, right, bottom, left; a crossing is interpolated linearly.
       if (a < level !== b < level) pts.push(c + (level - a) / (b - a), r);
@@ -87,7 +103,10 @@ export function surfaceBackground(surface: Surface, size: number, doc: Document 
   const span = hi - lo || 1;
   for (let k = 0; k < n * n; k++) {
     const [r, g, b] = earth((t[k] - lo) / span);
-    img.data[4 * k] = r; img.data[4 * k + 1] = g; img.data[4 * k + 2] = b; img.data[4 * k + 3] = 255;
+    img.data[4 * k] = r;
+    img.data[4 * k + 1] = g;
+    img.data[4 * k + 2] = b;
+    img.data[4 * k + 3] = 255;
   }
   sctx.putImageData(img, 0, 0);
   const canvas = doc.createElement("canvas");

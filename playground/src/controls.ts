@@ -42,8 +42,11 @@ export function buildField(doc: Document, key: string, value: Value, commit: Com
   } else {
     const box = doc.createElement("input");
     if (spec.kind === "bool") box.type = "checkbox";
-    else if (spec.kind === "widths") { box.type = "text"; box.size = 8; box.spellcheck = false; }
-    else {
+    else if (spec.kind === "widths") {
+      box.type = "text";
+      box.size = 8;
+      box.spellcheck = false;
+    } else {
       box.type = SLIDERS.has(key) ? "range" : "number";
       box.min = String(spec.min);
       box.max = String(spec.max);

@@ -12,7 +12,10 @@ export interface Dataset2D {
   y: Int32Array;
 }
 
-export interface Split { train: Dataset2D; test: Dataset2D }
+export interface Split {
+  train: Dataset2D;
+  test: Dataset2D;
+}
 
 /** The plotted window of every data set (`DATA_VIEW.x0` is its left edge). */
 export const DATA_VIEW = { x0: -1.6, x1: 1.6, y0: -1.6, y1: 1.6 };
@@ -27,16 +30,19 @@ const MAKERS: Record<string, Maker> = {
     return [(px - 0.5) / 1.2, (py - 0.25) / 1.2];
   },
   circles: (_i, cls, t) => {
-    const a = 2 * Math.PI * t, r = cls === 0 ? 1 : 0.5;
+    const a = 2 * Math.PI * t,
+      r = cls === 0 ? 1 : 0.5;
     return [r * Math.cos(a), r * Math.sin(a)];
   },
   spirals: (_i, cls, t) => {
-    const r = 0.1 + 0.95 * t, a = 3 * Math.PI * t + cls * Math.PI;
+    const r = 0.1 + 0.95 * t,
+      a = 3 * Math.PI * t + cls * Math.PI;
     return [r * Math.cos(a), r * Math.sin(a)];
   },
   xor: (_i, cls, _t, gen) => {
     // Quadrants (+,+)/(−,−) are class 0; a small margin keeps noiseless points off the axes.
-    const u = 0.05 + 0.95 * gen.uniform(), v = 0.05 + 0.95 * gen.uniform();
+    const u = 0.05 + 0.95 * gen.uniform(),
+      v = 0.05 + 0.95 * gen.uniform();
     const flip = gen.uniform() < 0.5 ? 1 : -1;
     return cls === 0 ? [flip * u, flip * v] : [flip * u, -flip * v];
   },
@@ -59,7 +65,8 @@ export function makeDataset(name: string, n: number, noise: number, seed: number
   if (!Number.isInteger(n) || n < 2) throw new Error(`makeDataset: n must be a whole number of at least 2, got ${n}`);
   if (!Number.isFinite(noise) || noise < 0) throw new Error(`makeDataset: noise must be a number >= 0, got ${noise}`);
   const gen = new Generator(seed);
-  const x = new Float32Array(2 * n), y = new Int32Array(n);
+  const x = new Float32Array(2 * n),
+    y = new Int32Array(n);
   const perClass = [Math.ceil(n / 2), Math.floor(n / 2)];
   let i = 0;
   for (let cls = 0; cls < 2; cls++) {
@@ -82,14 +89,21 @@ export function permutation(n: number, gen: Generator): Int32Array {
   for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(gen.uniform() * (i + 1));
-    const t = p[i]; p[i] = p[j]; p[j] = t;
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
   }
   return p;
 }
 
 function take(d: Dataset2D, idx: Int32Array): Dataset2D {
-  const x = new Float32Array(2 * idx.length), y = new Int32Array(idx.length);
-  idx.forEach((j, k) => { x[2 * k] = d.x[2 * j]; x[2 * k + 1] = d.x[2 * j + 1]; y[k] = d.y[j]; });
+  const x = new Float32Array(2 * idx.length),
+    y = new Int32Array(idx.length);
+  idx.forEach((j, k) => {
+    x[2 * k] = d.x[2 * j];
+    x[2 * k + 1] = d.x[2 * j + 1];
+    y[k] = d.y[j];
+  });
   return { x, y };
 }
 

@@ -5,7 +5,10 @@
  */
 import { DATA_VIEW, Split } from "./datasets";
 
-const CLASS_RGB: [number, number, number][] = [[245, 147, 34], [8, 119, 189]];
+const CLASS_RGB: [number, number, number][] = [
+  [245, 147, 34],
+  [8, 119, 189],
+];
 
 /**
  * Paints P(class 1) on an n×n grid over `canvas`, then the data on top.
@@ -16,10 +19,15 @@ export function drawDecision(canvas: HTMLCanvasElement, probs: Float32Array, n: 
   const sctx = scratch.getContext("2d")!;
   const img = sctx.createImageData(n, n);
   for (let k = 0; k < n * n; k++) {
-    const p = probs[k], cls = p >= 0.5 ? 1 : 0, strength = Math.min(1, Math.abs(p - 0.5) * 2);
+    const p = probs[k],
+      cls = p >= 0.5 ? 1 : 0,
+      strength = Math.min(1, Math.abs(p - 0.5) * 2);
     const [r, g, b] = CLASS_RGB[cls];
     const w = 0.25 + 0.55 * strength; // never fully saturated: the points must stay readable
-    img.data[4 * k] = 255 + w * (r - 255); img.data[4 * k + 1] = 255 + w * (g - 255); img.data[4 * k + 2] = 255 + w * (b - 255); img.data[4 * k + 3] = 255;
+    img.data[4 * k] = 255 + w * (r - 255);
+    img.data[4 * k + 1] = 255 + w * (g - 255);
+    img.data[4 * k + 2] = 255 + w * (b - 255);
+    img.data[4 * k + 3] = 255;
   }
   sctx.putImageData(img, 0, 0);
   const ctx = canvas.getContext("2d")!;
@@ -27,7 +35,8 @@ export function drawDecision(canvas: HTMLCanvasElement, probs: Float32Array, n: 
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(scratch, 0, 0, S, S);
   const { x0, x1, y0, y1 } = DATA_VIEW;
-  const px = (x: number) => ((x - x0) / (x1 - x0)) * S, py = (y: number) => ((y1 - y) / (y1 - y0)) * S;
+  const px = (x: number) => ((x - x0) / (x1 - x0)) * S,
+    py = (y: number) => ((y1 - y) / (y1 - y0)) * S;
   const dot = (x: Float32Array, y: Int32Array, filled: boolean) => {
     for (let i = 0; i < y.length; i++) {
       const [r, g, b] = CLASS_RGB[y[i]];

@@ -27,7 +27,8 @@ let dirty = true;
 {
   const decoded = decodeHash(location.hash);
   settings = decoded.settings;
-  if (decoded.problems.length > 0) messages.show("hash", "error", `The URL hash was not fully understood, so defaults were used for: ${decoded.problems.join("; ")}.`);
+  if (decoded.problems.length > 0)
+    messages.show("hash", "error", `The URL hash was not fully understood, so defaults were used for: ${decoded.problems.join("; ")}.`);
 }
 
 /** Which panel a key resets when it changes (null: none, e.g. steps per frame). */
@@ -162,15 +163,18 @@ doc.addEventListener("keydown", (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey || ["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(t.tagName)) return;
   if (e.key === "p") setPlaying(!playing);
   else if (e.key === "s") stepOnce();
-  else if (e.key === "r") { setPlaying(false); resetActive(); }
-  else return;
+  else if (e.key === "r") {
+    setPlaying(false);
+    resetActive();
+  } else return;
   e.preventDefault();
 });
 window.addEventListener("hashchange", () => {
   if (location.hash.slice(1) === lastHash) return;
   const decoded = decodeHash(location.hash);
   messages.clear("hash");
-  if (decoded.problems.length > 0) messages.show("hash", "error", `The URL hash was not fully understood, so defaults were used for: ${decoded.problems.join("; ")}.`);
+  if (decoded.problems.length > 0)
+    messages.show("hash", "error", `The URL hash was not fully understood, so defaults were used for: ${decoded.problems.join("; ")}.`);
   settings = decoded.settings;
   for (const [key, fs] of fields) for (const f of fs) f.show(settings[key]);
   showPanel();
@@ -182,11 +186,17 @@ window.addEventListener("hashchange", () => {
 
 // ---- the animation loop ----
 const status = $("status");
-let frames = 0, stepsThisSecond = 0, secondStart = performance.now(), fps = 0, stepsPerSecond = 0;
+let frames = 0,
+  stepsThisSecond = 0,
+  secondStart = performance.now(),
+  fps = 0,
+  stepsPerSecond = 0;
 /** Frames drawn while playing, since the page loaded (for measurements over longer windows). */
 let playingFrames = 0;
 // Where a second's time went (training vs drawing), in ms per frame: shown to the tests' log.
-let trainMs = 0, drawMs = 0, timing = { trainMsPerFrame: 0, drawMsPerFrame: 0 };
+let trainMs = 0,
+  drawMs = 0,
+  timing = { trainMsPerFrame: 0, drawMsPerFrame: 0 };
 
 function frame(now: number): void {
   try {
@@ -233,8 +243,16 @@ requestAnimationFrame(frame);
 /** Read-only view for the tests (and the curious, from the console). */
 (window as unknown as { playground: unknown }).playground = {
   snapshot: () => ({
-    panel: settings.panel, playing, fps, stepsPerSecond, playingFrames, ...timing, messages: messages.texts(), hash: lastHash,
-    surface: panels.surface.snapshot(), classifier: panels.classifier.snapshot(),
+    panel: settings.panel,
+    playing,
+    fps,
+    stepsPerSecond,
+    playingFrames,
+    ...timing,
+    messages: messages.texts(),
+    hash: lastHash,
+    surface: panels.surface.snapshot(),
+    classifier: panels.classifier.snapshot(),
   }),
   settings: () => ({ ...settings }),
 };

@@ -38,19 +38,21 @@ export class Messages {
   }
 
   private render(): void {
-    this.root.replaceChildren(...[...this.items.entries()].map(([source, m]) => {
-      const p = this.root.ownerDocument.createElement("p");
-      p.className = `message ${m.kind}`;
-      p.dataset.source = source;
-      p.textContent = m.text;
-      const close = this.root.ownerDocument.createElement("button");
-      close.type = "button";
-      close.className = "dismiss";
-      close.textContent = "×";
-      close.setAttribute("aria-label", "dismiss this message");
-      close.addEventListener("click", () => this.clear(source));
-      p.append(" ", close);
-      return p;
-    }));
+    this.root.replaceChildren(
+      ...[...this.items.entries()].map(([source, m]) => {
+        const p = this.root.ownerDocument.createElement("p");
+        p.className = `message ${m.kind}`;
+        p.dataset.source = source;
+        p.textContent = m.text;
+        const close = this.root.ownerDocument.createElement("button");
+        close.type = "button";
+        close.className = "dismiss";
+        close.textContent = "×";
+        close.setAttribute("aria-label", "dismiss this message");
+        close.addEventListener("click", () => this.clear(source));
+        p.append(" ", close);
+        return p;
+      }),
+    );
   }
 }

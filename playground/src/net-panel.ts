@@ -11,18 +11,26 @@ import { buildOptimizerCards } from "./optimizer-cards";
 import { COLORS } from "./optimizers";
 import { OPTIMIZERS, OPTIMIZER_LABEL, OptimizerId, Settings, optimizerSettings, parseWidths } from "./settings";
 
-const GRID = 36, HEAT = 240;
+const GRID = 36,
+  HEAT = 240;
 // While playing, metrics are measured at most every EVAL_MS and the heatmaps (the costliest
 // part: a forward pass over GRID² points per network) redrawn every GRID_MS; steps never wait.
-const EVAL_MS = 50, GRID_MS = 100;
+const EVAL_MS = 50,
+  GRID_MS = 100;
 /** At most this many steps in one frame, whatever the time budget says (a slow machine must not freeze). */
 const MAX_STEPS_PER_FRAME = 2000;
 
 function netSettings(s: Settings): NetSettings {
   const widths = parseWidths(s["c.widths"] as string);
   return {
-    dataset: s.dataset as string, noise: s["c.noise"] as number, samples: s["c.samples"] as number, trainFraction: s["c.train"] as number,
-    widths: typeof widths === "string" ? [16, 16] : widths, activation: s["c.activation"] as string, batch: s["c.batch"] as number, seed: s["c.seed"] as number,
+    dataset: s.dataset as string,
+    noise: s["c.noise"] as number,
+    samples: s["c.samples"] as number,
+    trainFraction: s["c.train"] as number,
+    widths: typeof widths === "string" ? [16, 16] : widths,
+    activation: s["c.activation"] as string,
+    batch: s["c.batch"] as number,
+    seed: s["c.seed"] as number,
   };
 }
 
@@ -45,8 +53,12 @@ export class NetPanel implements PanelController {
   private lastGrid = -Infinity;
   private gridStale = true;
 
-  constructor(private readonly host: Host, root: HTMLElement) {
-    const doc = host.doc, $ = <T extends HTMLElement>(sel: string) => root.querySelector(sel) as T;
+  constructor(
+    private readonly host: Host,
+    root: HTMLElement,
+  ) {
+    const doc = host.doc,
+      $ = <T extends HTMLElement>(sel: string) => root.querySelector(sel) as T;
     const controls = $<HTMLElement>(".panel-controls");
     for (const key of ["dataset", "c.noise", "c.samples", "c.train", "c.widths", "c.activation", "c.batch", "c.steps", "c.seed"]) {
       controls.append(host.track(buildField(doc, key, host.settings()[key], host.commit)).element);
@@ -125,18 +137,32 @@ export class NetPanel implements PanelController {
       const v = this.views[i];
       if (redrawGrid) drawDecision(v.canvas, race.probabilityGrid(c, GRID), GRID, race.data, this.scratch);
       const m = c.history[c.history.length - 1];
-      const mem = c.memory ? `${c.memory.slots.length} slot${c.memory.slots.length === 1 ? "" : "s"} per parameter (${c.memory.slots.join(", ") || "none"}): ${c.memory.floats} floats, ${kilobytes(c.memory.bytes)}` : "state is built on the first step";
+      const mem = c.memory
+        ? `${c.memory.slots.length} slot${c.memory.slots.length === 1 ? "" : "s"} per parameter (${c.memory.slots.join(", ") || "none"}): ${c.memory.floats} floats, ${kilobytes(c.memory.bytes)}`
+        : "state is built on the first step";
       v.caption.innerHTML = `<strong style="color:${COLORS[c.id]}">${OPTIMIZER_LABEL[c.id as OptimizerId]}</strong> · step ${m.step}<br>train ${(100 * m.trainAcc).toFixed(1)}% · test ${(100 * m.testAcc).toFixed(1)}% · loss ${m.trainLoss.toFixed(4)}<br><span class="memory">optimizer state: ${mem}</span>${c.diverged ? '<br><span class="bad">diverged</span>' : ""}`;
     });
     const series = (pick: (h: NetRace["contenders"][number]["history"][number]) => number, dashedPick?: typeof pick): Series[] =>
       race.contenders.flatMap((c) => {
-        const name = OPTIMIZER_LABEL[c.id as OptimizerId], xs = c.history.map((h) => h.step);
+        const name = OPTIMIZER_LABEL[c.id as OptimizerId],
+          xs = c.history.map((h) => h.step);
         const out: Series[] = [{ label: name, color: COLORS[c.id], xs, ys: c.history.map(pick) }];
         if (dashedPick) out.push({ label: name, color: COLORS[c.id], xs, ys: c.history.map(dashedPick), dashed: true });
         return out;
       });
-    drawChart(this.lossChart, series((h) => h.trainLoss, (h) => h.testLoss), { title: "cross-entropy loss (solid train, dashed test, log scale)", logY: true });
-    drawChart(this.accChart, series((h) => h.testAcc), { title: "test accuracy", yMin: 0.4, yMax: 1 });
+    drawChart(
+      this.lossChart,
+      series(
+        (h) => h.trainLoss,
+        (h) => h.testLoss,
+      ),
+      { title: "cross-entropy loss (solid train, dashed test, log scale)", logY: true },
+    );
+    drawChart(
+      this.accChart,
+      series((h) => h.testAcc),
+      { title: "test accuracy", yMin: 0.4, yMax: 1 },
+    );
   }
 
   finished(): boolean {
@@ -155,9 +181,15 @@ export class NetPanel implements PanelController {
     const race = this.race;
     if (!race) return { steps: 0, contenders: [] };
     return {
-      steps: race.steps, batch: race.batch, train: race.data.train.y.length, test: race.data.test.y.length,
+      steps: race.steps,
+      batch: race.batch,
+      train: race.data.train.y.length,
+      test: race.data.test.y.length,
       contenders: race.contenders.map((c) => ({
-        id: c.id, history: c.history, memory: c.memory, diverged: c.diverged,
+        id: c.id,
+        history: c.history,
+        memory: c.memory,
+        diverged: c.diverged,
         // The first weights of the first layer, to show every copy started from the same point.
         firstWeights: Array.from(c.params[0].values.slice(0, 4)),
       })),

@@ -17,10 +17,14 @@ export function makeOptimizer(o: OptimizerSettings): optim.Optimizer {
   const weightDecay = o.wd === 0 ? null : o.wd;
   const name = `playground_${o.id}`;
   switch (o.id) {
-    case "lion": return new optim.Lion({ learningRate: o.lr, beta1: o.beta1, beta2: o.beta2, weightDecay, name });
-    case "adamw": return new optim.AdamW({ learningRate: o.lr, beta1: o.beta1, beta2: o.beta2, weightDecay: weightDecay ?? 0, name });
-    case "adam": return new optim.Adam({ learningRate: o.lr, beta1: o.beta1, beta2: o.beta2, weightDecay, name });
-    case "sgd": return new optim.SGD({ learningRate: o.lr, momentum: o.momentum, nesterov: o.nesterov, weightDecay, name });
+    case "lion":
+      return new optim.Lion({ learningRate: o.lr, beta1: o.beta1, beta2: o.beta2, weightDecay, name });
+    case "adamw":
+      return new optim.AdamW({ learningRate: o.lr, beta1: o.beta1, beta2: o.beta2, weightDecay: weightDecay ?? 0, name });
+    case "adam":
+      return new optim.Adam({ learningRate: o.lr, beta1: o.beta1, beta2: o.beta2, weightDecay, name });
+    case "sgd":
+      return new optim.SGD({ learningRate: o.lr, momentum: o.momentum, nesterov: o.nesterov, weightDecay, name });
   }
 }
 
@@ -55,7 +59,8 @@ export interface StateMemory {
  */
 export function stateMemory(opt: optim.Optimizer): StateMemory {
   const { slots } = opt.stateDict();
-  let floats = 0, bytes = 0;
+  let floats = 0,
+    bytes = 0;
   const names: string[] = [];
   for (const [name, tensors] of Object.entries(slots)) {
     if (tensors.length === 0) continue;

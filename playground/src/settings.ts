@@ -10,11 +10,32 @@
 
 export type Value = number | boolean | string;
 
-export interface NumberSpec { kind: "number"; label: string; min: number; max: number; step: number; default: number; integer?: boolean }
-export interface BoolSpec { kind: "bool"; label: string; default: boolean }
-export interface ChoiceSpec { kind: "choice"; label: string; options: readonly string[]; default: string }
+export interface NumberSpec {
+  kind: "number";
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  default: number;
+  integer?: boolean;
+}
+export interface BoolSpec {
+  kind: "bool";
+  label: string;
+  default: boolean;
+}
+export interface ChoiceSpec {
+  kind: "choice";
+  label: string;
+  options: readonly string[];
+  default: string;
+}
 /** Hidden-layer widths as "16,16": 1 to 4 layers of 1 to 64 units. */
-export interface WidthsSpec { kind: "widths"; label: string; default: string }
+export interface WidthsSpec {
+  kind: "widths";
+  label: string;
+  default: string;
+}
 export type Spec = NumberSpec | BoolSpec | ChoiceSpec | WidthsSpec;
 
 /** The optimizers, in display order. */
@@ -30,13 +51,26 @@ export const ACTIVATIONS = ["relu", "tanh", "gelu", "sigmoid"] as const;
 export const PANELS = ["surface", "classifier"] as const;
 export type Panel = (typeof PANELS)[number];
 
-const num = (label: string, min: number, max: number, step: number, def: number, integer = false): NumberSpec => ({ kind: "number", label, min, max, step, default: def, integer });
+const num = (label: string, min: number, max: number, step: number, def: number, integer = false): NumberSpec => ({
+  kind: "number",
+  label,
+  min,
+  max,
+  step,
+  default: def,
+  integer,
+});
 
 /** Defaults per panel and optimizer: learning rate, weight decay, enabled. */
 const OPTIMIZER_DEFAULTS: Record<"s" | "c", Record<OptimizerId, { lr: number; wd: number; on: boolean }>> = {
   // Lion's lr is AdamW's / 3 and its decay AdamW's x 3 (the 3-10x rule at its gentle end).
   s: { lion: { lr: 0.01, wd: 0, on: true }, adamw: { lr: 0.03, wd: 0, on: true }, adam: { lr: 0.03, wd: 0, on: true }, sgd: { lr: 0.0005, wd: 0, on: true } },
-  c: { lion: { lr: 0.01, wd: 0.03, on: true }, adamw: { lr: 0.03, wd: 0.01, on: true }, adam: { lr: 0.03, wd: 0, on: false }, sgd: { lr: 0.1, wd: 0, on: false } },
+  c: {
+    lion: { lr: 0.01, wd: 0.03, on: true },
+    adamw: { lr: 0.03, wd: 0.01, on: true },
+    adam: { lr: 0.03, wd: 0, on: false },
+    sgd: { lr: 0.1, wd: 0, on: false },
+  },
 };
 
 function optimizerSpecs(panel: "s" | "c"): Record<string, Spec> {
@@ -163,7 +197,16 @@ export function describe(key: string): string {
 }
 
 /** The settings of one optimizer on one panel, typed. */
-export interface OptimizerSettings { id: OptimizerId; on: boolean; lr: number; beta1: number; beta2: number; wd: number; momentum: number; nesterov: boolean }
+export interface OptimizerSettings {
+  id: OptimizerId;
+  on: boolean;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  wd: number;
+  momentum: number;
+  nesterov: boolean;
+}
 
 /**
  * Reads one optimizer's settings for panel "s" or "c".
@@ -172,5 +215,14 @@ export interface OptimizerSettings { id: OptimizerId; on: boolean; lr: number; b
 export function optimizerSettings(s: Settings, panel: "s" | "c", id: OptimizerId): OptimizerSettings {
   const p = `${panel}.${id}.`;
   const n = (k: string, d: number) => (typeof s[p + k] === "number" ? (s[p + k] as number) : d);
-  return { id, on: s[`${p}on`] === true, lr: n("lr", 0), beta1: n("beta1", 0.9), beta2: n("beta2", 0.999), wd: n("wd", 0), momentum: n("momentum", 0), nesterov: s[`${p}nesterov`] === true };
+  return {
+    id,
+    on: s[`${p}on`] === true,
+    lr: n("lr", 0),
+    beta1: n("beta1", 0.9),
+    beta2: n("beta2", 0.999),
+    wd: n("wd", 0),
+    momentum: n("momentum", 0),
+    nesterov: s[`${p}nesterov`] === true,
+  };
 }

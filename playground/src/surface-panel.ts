@@ -28,8 +28,12 @@ export class SurfacePanel implements PanelController {
   private readonly lossChart: HTMLCanvasElement;
   private readonly lesson: HTMLElement;
 
-  constructor(private readonly host: Host, root: HTMLElement) {
-    const doc = host.doc, $ = <T extends HTMLElement>(sel: string) => root.querySelector(sel) as T;
+  constructor(
+    private readonly host: Host,
+    root: HTMLElement,
+  ) {
+    const doc = host.doc,
+      $ = <T extends HTMLElement>(sel: string) => root.querySelector(sel) as T;
     const controls = $<HTMLElement>(".panel-controls");
     for (const key of ["surface", "s.noise", "s.startX", "s.startY", "s.speed", "s.steps", "s.seed"]) {
       controls.append(host.track(buildField(doc, key, host.settings()[key], host.commit)).element);
@@ -51,7 +55,8 @@ export class SurfacePanel implements PanelController {
       const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
       if (!d) return;
       e.preventDefault();
-      const s = host.settings(), v = surfaceById(s.surface as string).view;
+      const s = host.settings(),
+        v = surfaceById(s.surface as string).view;
       this.moveStart((s["s.startX"] as number) + (d[0] * (v.x1 - v.x0)) / 50, (s["s.startY"] as number) + (d[1] * (v.y1 - v.y0)) / 50);
     });
   }
@@ -103,7 +108,11 @@ export class SurfacePanel implements PanelController {
     }
     drawSurfaceFrame(ctx, this.background.canvas, new View(race.surface, SIZE), race);
     drawUpdates(this.updates, this.table, race);
-    drawChart(this.lossChart, race.runners.map((r) => ({ label: OPTIMIZER_LABEL[r.id as keyof typeof OPTIMIZER_LABEL], color: COLORS[r.id], ys: r.losses })), { title: "loss − minimum, against step (log scale)", logY: true });
+    drawChart(
+      this.lossChart,
+      race.runners.map((r) => ({ label: OPTIMIZER_LABEL[r.id as keyof typeof OPTIMIZER_LABEL], color: COLORS[r.id], ys: r.losses })),
+      { title: "loss − minimum, against step (log scale)", logY: true },
+    );
   }
 
   finished(): boolean {
@@ -126,8 +135,15 @@ export class SurfacePanel implements PanelController {
       steps: race.steps,
       start: race.start,
       runners: race.runners.map((r) => ({
-        id: r.id, lr: r.settings.lr, weightDecay: r.settings.wd, position: [r.param.values[0], r.param.values[1]],
-        lastUpdate: r.lastUpdate, firstLoss: r.losses[0], loss: r.losses[r.losses.length - 1], pathPoints: r.path.length / 2, diverged: r.diverged,
+        id: r.id,
+        lr: r.settings.lr,
+        weightDecay: r.settings.wd,
+        position: [r.param.values[0], r.param.values[1]],
+        lastUpdate: r.lastUpdate,
+        firstLoss: r.losses[0],
+        loss: r.losses[r.losses.length - 1],
+        pathPoints: r.path.length / 2,
+        diverged: r.diverged,
       })),
     };
   }

@@ -36,7 +36,13 @@ export class SurfaceRace {
   private readonly noiseGen: Generator;
 
   /** Builds every runner; throws ndgrad's message for an invalid hyper-parameter. */
-  constructor(readonly surface: Surface, optimizers: OptimizerSettings[], readonly start: [number, number], readonly noise: number, seed: number) {
+  constructor(
+    readonly surface: Surface,
+    optimizers: OptimizerSettings[],
+    readonly start: [number, number],
+    readonly noise: number,
+    seed: number,
+  ) {
     this.noiseGen = new Generator(seed);
     this.runners = optimizers.map((o) => ({
       id: o.id,
@@ -60,10 +66,12 @@ export class SurfaceRace {
     for (const r of this.runners) {
       if (r.diverged) continue;
       const v = r.param.values;
-      const x = v[0], y = v[1];
+      const x = v[0],
+        y = v[1];
       const [gx, gy] = this.surface.gradient(x, y);
       r.optimizer.apply([tensor([gx + nx, gy + ny], { dtype: "float64" })], [r.param]);
-      const nxv = v[0], nyv = v[1];
+      const nxv = v[0],
+        nyv = v[1];
       r.lastUpdate = [nxv - x, nyv - y];
       const loss = this.surface.value(nxv, nyv) - this.surface.minValue;
       r.path.push(nxv, nyv);

@@ -34,7 +34,8 @@ export function drawSurfaceFrame(ctx: CanvasRenderingContext2D, background: HTML
     const clampX = (u: number) => Math.max(-50, Math.min(view.size + 50, u));
     for (let k = 2; k < p.length; k += 2) ctx.lineTo(clampX(view.px(p[k])), clampX(view.py(p[k + 1])));
     ctx.stroke();
-    const hx = clampX(view.px(p[p.length - 2])), hy = clampX(view.py(p[p.length - 1]));
+    const hx = clampX(view.px(p[p.length - 2])),
+      hy = clampX(view.py(p[p.length - 1]));
     ctx.fillStyle = COLORS[r.id];
     ctx.beginPath();
     ctx.arc(hx, hy, 4.5, 0, 2 * Math.PI);
@@ -51,11 +52,17 @@ export function drawSurfaceFrame(ctx: CanvasRenderingContext2D, background: HTML
  */
 export function drawUpdates(canvas: HTMLCanvasElement, table: HTMLTableSectionElement, race: SurfaceRace): void {
   const ctx = canvas.getContext("2d")!;
-  const S = canvas.width, mid = S / 2;
+  const S = canvas.width,
+    mid = S / 2;
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, S, S);
   ctx.strokeStyle = "#ccc";
-  ctx.beginPath(); ctx.moveTo(mid, 0); ctx.lineTo(mid, S); ctx.moveTo(0, mid); ctx.lineTo(S, mid); ctx.stroke();
+  ctx.beginPath();
+  ctx.moveTo(mid, 0);
+  ctx.lineTo(mid, S);
+  ctx.moveTo(0, mid);
+  ctx.lineTo(S, mid);
+  ctx.stroke();
   // One scale for every arrow, so their lengths compare; the longest reaches 80% of the half-width.
   let longest = 0;
   for (const r of race.runners) {
@@ -73,11 +80,15 @@ export function drawUpdates(canvas: HTMLCanvasElement, table: HTMLTableSectionEl
     }
     const [dx, dy] = r.lastUpdate;
     if (!Number.isFinite(dx) || !Number.isFinite(dy)) continue;
-    const ex = mid + dx * k, ey = mid - dy * k;
+    const ex = mid + dx * k,
+      ey = mid - dy * k;
     ctx.strokeStyle = COLORS[r.id];
     ctx.fillStyle = COLORS[r.id];
     ctx.lineWidth = 2;
-    ctx.beginPath(); ctx.moveTo(mid, mid); ctx.lineTo(ex, ey); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(mid, mid);
+    ctx.lineTo(ex, ey);
+    ctx.stroke();
     const a = Math.atan2(ey - mid, ex - mid);
     ctx.beginPath();
     ctx.moveTo(ex, ey);
@@ -87,7 +98,8 @@ export function drawUpdates(canvas: HTMLCanvasElement, table: HTMLTableSectionEl
   }
   const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : String(v));
   const rows = race.runners.map((r) => {
-    const [dx, dy] = r.lastUpdate, lr = r.settings.lr;
+    const [dx, dy] = r.lastUpdate,
+      lr = r.settings.lr;
     return `<tr><th scope="row" style="color:${COLORS[r.id]}">${OPTIMIZER_LABEL[r.id as OptimizerId]}</th><td>${fmt(dx)}</td><td>${fmt(dy)}</td><td>${fmt(Math.abs(dx) / lr)}</td><td>${fmt(Math.abs(dy) / lr)}</td><td>${fmt(r.losses[r.losses.length - 1])}</td></tr>`;
   });
   table.innerHTML = rows.join("");

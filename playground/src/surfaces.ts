@@ -72,24 +72,33 @@ const saddle: Surface = {
   view: { x0: -2, x1: 2, y0: -2, y1: 2 },
   start: [-1.8, 0.02],
   minValue: -1,
-  minima: [[0, Math.SQRT2], [0, -Math.SQRT2]],
+  minima: [
+    [0, Math.SQRT2],
+    [0, -Math.SQRT2],
+  ],
   noiseScale: 0.5,
 };
 
 // ½(u² + 40 v²) in axes rotated by 30°: condition number 40, and not aligned with x and y, so
 // per-coordinate methods (Adam's scaling, Lion's sign) cannot simply undo it.
-const ANGLE = Math.PI / 6, COS = Math.cos(ANGLE), SIN = Math.sin(ANGLE), STIFF = 40;
+const ANGLE = Math.PI / 6,
+  COS = Math.cos(ANGLE),
+  SIN = Math.sin(ANGLE),
+  STIFF = 40;
 const quadratic: Surface = {
   id: "quadratic",
   label: "Ill-conditioned quadratic",
   lesson: "½(u² + 40v²) in axes turned 30°: a narrow valley that is not lined up with the coordinates.",
   value: (x, y) => {
-    const u = COS * x + SIN * y, v = -SIN * x + COS * y;
+    const u = COS * x + SIN * y,
+      v = -SIN * x + COS * y;
     return 0.5 * (u * u + STIFF * v * v);
   },
   gradient: (x, y) => {
-    const u = COS * x + SIN * y, v = -SIN * x + COS * y;
-    const gu = u, gv = STIFF * v;
+    const u = COS * x + SIN * y,
+      v = -SIN * x + COS * y;
+    const gu = u,
+      gv = STIFF * v;
     return [COS * gu - SIN * gv, SIN * gu + COS * gv];
   },
   view: { x0: -3, x1: 3, y0: -3, y1: 3 },
@@ -103,7 +112,8 @@ const TWO_PI = 2 * Math.PI;
 const rastrigin: Surface = {
   id: "rastrigin",
   label: "Rastrigin",
-  lesson: "a bowl covered in local minima. Without noise every optimizer stops in the nearest dip. Add gradient noise: SGD's steps grow with it and it hops between dips, while Lion's steps never exceed lr and Adam divides the noise out.",
+  lesson:
+    "a bowl covered in local minima. Without noise every optimizer stops in the nearest dip. Add gradient noise: SGD's steps grow with it and it hops between dips, while Lion's steps never exceed lr and Adam divides the noise out.",
   value: (x, y) => 20 + x * x - 10 * Math.cos(TWO_PI * x) + y * y - 10 * Math.cos(TWO_PI * y),
   gradient: (x, y) => [2 * x + 10 * TWO_PI * Math.sin(TWO_PI * x), 2 * y + 10 * TWO_PI * Math.sin(TWO_PI * y)],
   view: { x0: -5.12, x1: 5.12, y0: -5.12, y1: 5.12 },

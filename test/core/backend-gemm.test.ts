@@ -23,9 +23,25 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { label: "matmul, batched [3,37,29] @ [29,45]", shapes: [[3, 37, 29], [29, 45]], K: 111, run: ([a, b]) => nd.matmul(a, b) },
+  {
+    label: "matmul, batched [3,37,29] @ [29,45]",
+    shapes: [
+      [3, 37, 29],
+      [29, 45],
+    ],
+    K: 111,
+    run: ([a, b]) => nd.matmul(a, b),
+  },
   { label: "linear [64,100] · [50,100]ᵀ + [50]", shapes: [[64, 100], [50, 100], [50]], K: 100, run: ([x, w, b]) => nd.linear(x, w, b) },
-  { label: "matmul 256 × 256 (threaded)", shapes: [[256, 256], [256, 256]], K: 256, run: ([a, b]) => nd.matmul(a, b) },
+  {
+    label: "matmul 256 × 256 (threaded)",
+    shapes: [
+      [256, 256],
+      [256, 256],
+    ],
+    K: 256,
+    run: ([a, b]) => nd.matmul(a, b),
+  },
 ];
 
 /** The op's output and the gradient of Σ out·G for every input, as plain arrays. */

@@ -61,7 +61,12 @@ describe("one option-key check and one snake_case converter", () => {
     expect(() => checkOptionKeys("x", undefined, ["a"])).to.not.throw();
   });
   it("snakeCase and camelCase are Keras's", () => {
-    expect(["ExponentialDecay", "AdamW", "clipNorm", "gradientAccumulationSteps"].map(snakeCase)).to.deep.equal(["exponential_decay", "adam_w", "clip_norm", "gradient_accumulation_steps"]);
+    expect(["ExponentialDecay", "AdamW", "clipNorm", "gradientAccumulationSteps"].map(snakeCase)).to.deep.equal([
+      "exponential_decay",
+      "adam_w",
+      "clip_norm",
+      "gradient_accumulation_steps",
+    ]);
     expect(["initial_learning_rate", "beta_1"].map(camelCase)).to.deep.equal(["initialLearningRate", "beta1"]);
   });
 });

@@ -26,8 +26,7 @@ interface Spec {
   padding?: number | [number, number];
 }
 
-const asPair = (v: number | [number, number] | undefined, d: number): [number, number] =>
-  v === undefined ? [d, d] : typeof v === "number" ? [v, v] : v;
+const asPair = (v: number | [number, number] | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === "number" ? [v, v] : v);
 
 /** Direct convolution; also returns the adjoint (dx, dw, db) for a given output gradient. */
 function naiveConv(x: Tensor, w: Tensor, b: Tensor | undefined, s: Spec, gOut?: FloatArray) {
@@ -92,7 +91,8 @@ const specs: Spec[] = [
   { x: [0, 2, 4, 4], w: [3, 2, 3, 3] },
 ];
 
-const label = (s: Spec) => `x ${JSON.stringify(s.x)} w ${JSON.stringify(s.w)}${s.bias ? " +b" : ""} stride ${JSON.stringify(s.stride ?? 1)} padding ${JSON.stringify(s.padding ?? 0)}`;
+const label = (s: Spec) =>
+  `x ${JSON.stringify(s.x)} w ${JSON.stringify(s.w)}${s.bias ? " +b" : ""} stride ${JSON.stringify(s.stride ?? 1)} padding ${JSON.stringify(s.padding ?? 0)}`;
 
 describe("conv2d forward", () => {
   for (const dtype of ["float32", "float64"] as DType[]) {

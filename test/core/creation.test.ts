@@ -6,16 +6,26 @@ import * as nd from "../../core";
 
 describe("creation", () => {
   it("reads nested arrays row-major, float32 by default", () => {
-    const t = nd.tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = nd.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).to.deep.equal([2, 3]);
     expect(t.dtype).to.equal("float32");
     expect(t.values).to.be.instanceOf(Float32Array);
-    expect(t.toArray()).to.deep.equal([[1, 2, 3], [4, 5, 6]]);
+    expect(t.toArray()).to.deep.equal([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.data.get(1, 2)).to.equal(6);
   });
 
   it("reshapes flat values with the shape option, including a scalar", () => {
-    expect(nd.tensor([1, 2, 3, 4, 5, 6], { shape: [3, 2] }).toArray()).to.deep.equal([[1, 2], [3, 4], [5, 6]]);
+    expect(nd.tensor([1, 2, 3, 4, 5, 6], { shape: [3, 2] }).toArray()).to.deep.equal([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     const s = nd.tensor([5], { shape: [] });
     expect(s.shape).to.deep.equal([]);
     expect(s.item()).to.equal(5);
@@ -29,7 +39,11 @@ describe("creation", () => {
     expect(t.values[0]).to.equal(1);
     expect(t.dtype).to.equal("float64");
     const view = ndarray(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]).transpose(1, 0);
-    expect(nd.tensor(view).toArray()).to.deep.equal([[1, 4], [2, 5], [3, 6]]);
+    expect(nd.tensor(view).toArray()).to.deep.equal([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
   });
 
   it("rejects ragged and non-numeric input", () => {
@@ -64,7 +78,12 @@ describe("creation", () => {
   });
 
   it("prints like numpy, with shape and dtype, elided when large", () => {
-    const s = inspect(nd.tensor([[1, 2.5], [3, 4]]));
+    const s = inspect(
+      nd.tensor([
+        [1, 2.5],
+        [3, 4],
+      ]),
+    );
     expect(s).to.contain("tensor([[ 1., 2.5],\n        [ 3.,  4.]]");
     expect(s).to.contain("shape=[2,2], dtype=float32");
     const big = String(nd.arange(5000));

@@ -11,17 +11,20 @@ import { AXPY, axpyF32, axpyF64 } from "../support/thread-kernels";
 
 describe("runElementwise", () => {
   it("runs the float32 kernel on Float32Arrays and the float64 one on Float64Arrays", () => {
-    const y32 = Float32Array.of(1, 2), x32 = Float32Array.of(0.1, 0.2);
+    const y32 = Float32Array.of(1, 2),
+      x32 = Float32Array.of(0.1, 0.2);
     expect(runElementwise(AXPY, [y32, x32], [3, true])).to.equal(true);
     expect(Array.from(y32)).to.deep.equal([Math.fround(1 + 3 * Math.fround(0.1)), Math.fround(2 + 3 * Math.fround(0.2))]);
     expect(Array.from(x32)).to.deep.equal([-Math.fround(0.1), -Math.fround(0.2)]);
-    const y64 = Float64Array.of(1, 2), x64 = Float64Array.of(0.1, 0.2);
+    const y64 = Float64Array.of(1, 2),
+      x64 = Float64Array.of(0.1, 0.2);
     expect(runElementwise(AXPY, [y64, x64], [3, false])).to.equal(true);
     expect(Array.from(y64)).to.deep.equal([1 + 3 * 0.1, 2 + 3 * 0.2]);
   });
 
   it("returns false and changes nothing when the arrays mix dtypes or are not typed arrays", () => {
-    const y = Float32Array.of(1, 2), x = Float64Array.of(5, 6);
+    const y = Float32Array.of(1, 2),
+      x = Float64Array.of(5, 6);
     expect(runElementwise(AXPY, [y, x], [1, true])).to.equal(false);
     expect(runElementwise(AXPY, [Float64Array.of(1), [2]], [1, true])).to.equal(false);
     expect(Array.from(y)).to.deep.equal([1, 2]);
@@ -32,12 +35,14 @@ describe("runElementwise", () => {
     const n = PARALLEL_MIN_ELEMENTS + 12345;
     expect(parallelSized(n)).to.equal(true);
     expect(parallelSized(PARALLEL_MIN_ELEMENTS - 1)).to.equal(false);
-    const y = allocateShared("float64", n) as Float64Array, x = allocateShared("float64", n) as Float64Array;
+    const y = allocateShared("float64", n) as Float64Array,
+      x = allocateShared("float64", n) as Float64Array;
     for (let i = 0; i < n; i++) {
       y[i] = Math.sin(i);
       x[i] = Math.cos(i) / 3;
     }
-    const yRef = y.slice(), xRef = x.slice();
+    const yRef = y.slice(),
+      xRef = x.slice();
     axpyF64(yRef, xRef, 0.37, true);
     const initial = getNumThreads();
     setNumThreads(2);

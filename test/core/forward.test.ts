@@ -32,7 +32,12 @@ function naiveBinary(a: Tensor, b: Tensor, f: (x: number, y: number) => number, 
   const out: number[] = [];
   const read = (t: Tensor, idx: number[]) => {
     const lead = idx.length - t.rank;
-    return t.values[ravel(t.shape.map((d, k) => (d === 1 ? 0 : idx[lead + k])), t.shape.slice())];
+    return t.values[
+      ravel(
+        t.shape.map((d, k) => (d === 1 ? 0 : idx[lead + k])),
+        t.shape.slice(),
+      )
+    ];
   };
   for (let i = 0; i < n; i++) {
     const idx = unravel(i, outShape);
@@ -52,16 +57,25 @@ describe("forward values against naive references", () => {
     else unaries.push([row.op, (x) => call([x], { min: -0.5, max: 0.7 }), row.naive.unary]);
   }
   const shapePairs: [number[], number[], number[]][] = [
-    [[2, 3], [2, 3], [2, 3]],
+    [
+      [2, 3],
+      [2, 3],
+      [2, 3],
+    ],
     [[2, 3], [3], [2, 3]],
-    [[4, 1, 3], [2, 1], [4, 2, 3]],
+    [
+      [4, 1, 3],
+      [2, 1],
+      [4, 2, 3],
+    ],
     [[1], [3, 2], [3, 2]],
     [[], [2, 2], [2, 2]],
   ];
   for (const [name, op, f] of binaries) {
     it(`${name} broadcasts like NumPy`, () => {
       shapePairs.forEach(([sa, sb, so], k) => {
-        const a = r(sa, k), b = r(sb, 10 + k);
+        const a = r(sa, k),
+          b = r(sb, 10 + k);
         const out = op(a, b);
         expect(out.shape).to.deep.equal(so);
         close(out.values, naiveBinary(a, b, f, so));
@@ -85,10 +99,17 @@ describe("forward values against naive references", () => {
   }
 
   it("where and comparisons", () => {
-    const a = r([3, 4], 1), b = r([4], 2);
+    const a = r([3, 4], 1),
+      b = r([4], 2);
     const c = nd.greater(a, b);
-    close(c.values, naiveBinary(a, b, (x, y) => (x > y ? 1 : 0), [3, 4]));
-    close(nd.where(c, a, b).values, naiveBinary(a, b, (x, y) => (x > y ? x : y), [3, 4]));
+    close(
+      c.values,
+      naiveBinary(a, b, (x, y) => (x > y ? 1 : 0), [3, 4]),
+    );
+    close(
+      nd.where(c, a, b).values,
+      naiveBinary(a, b, (x, y) => (x > y ? x : y), [3, 4]),
+    );
     expect(Array.from(nd.lessEqual(nd.tensor([1, 2, 3]), 2).values)).to.deep.equal([1, 1, 0]);
   });
 
@@ -100,10 +121,16 @@ describe("forward values against naive references", () => {
         const axes = axis === undefined ? [0, 1, 2] : (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + 3 : a));
         const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
         const n = kept.reduce((p, d) => p * d, 1);
-        const sums = new Array(n).fill(0), maxs = new Array(n).fill(-Infinity), mins = new Array(n).fill(Infinity), counts = new Array(n).fill(0);
+        const sums = new Array(n).fill(0),
+          maxs = new Array(n).fill(-Infinity),
+          mins = new Array(n).fill(Infinity),
+          counts = new Array(n).fill(0);
         for (let i = 0; i < x.size; i++) {
           const idx = unravel(i, x.shape.slice());
-          const o = ravel(idx.map((v, d) => (axes.includes(d) ? 0 : v)), kept);
+          const o = ravel(
+            idx.map((v, d) => (axes.includes(d) ? 0 : v)),
+            kept,
+          );
           sums[o] += x.values[i];
           maxs[o] = Math.max(maxs[o], x.values[i]);
           mins[o] = Math.min(mins[o], x.values[i]);
@@ -112,14 +139,20 @@ describe("forward values against naive references", () => {
         const lse = new Array(n).fill(0);
         for (let i = 0; i < x.size; i++) {
           const idx = unravel(i, x.shape.slice());
-          const o = ravel(idx.map((v, d) => (axes.includes(d) ? 0 : v)), kept);
+          const o = ravel(
+            idx.map((v, d) => (axes.includes(d) ? 0 : v)),
+            kept,
+          );
           lse[o] += Math.exp(x.values[i]);
         }
         const shape = keepDims ? kept : x.shape.filter((_, i) => !axes.includes(i));
         const opts = { axis, keepDims };
         expect(nd.sum(x, opts).shape).to.deep.equal(shape);
         close(nd.sum(x, opts).values, sums);
-        close(nd.mean(x, opts).values, sums.map((s, i) => s / counts[i]));
+        close(
+          nd.mean(x, opts).values,
+          sums.map((s, i) => s / counts[i]),
+        );
         close(nd.max(x, opts).values, maxs);
         close(nd.min(x, opts).values, mins);
         close(nd.logsumexp(x, opts).values, lse.map(Math.log));
@@ -156,7 +189,13 @@ describe("forward values against naive references", () => {
 
   it("transpose with any permutation", () => {
     const x = r([2, 3, 4], 5);
-    for (const perm of [[0, 1, 2], [2, 1, 0], [1, 0, 2], [0, 2, 1], [2, 0, 1]]) {
+    for (const perm of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 0, 2],
+      [0, 2, 1],
+      [2, 0, 1],
+    ]) {
       const out = nd.transpose(x, perm);
       const outShape = perm.map((p) => x.shape[p]);
       expect(out.shape).to.deep.equal(outShape);
@@ -174,16 +213,52 @@ describe("forward values against naive references", () => {
   it("slice, concat, stack, squeeze, unsqueeze, flatten, broadcastTo", () => {
     const x = nd.arange(24, { dtype: "float64" }).reshape([2, 3, 4]);
     const s = nd.slice(x, [1, 1, 2], [1, -1, 2]);
-    expect(s.toArray()).to.deep.equal([[[18, 19], [22, 23]]]);
-    const c = nd.concat([nd.tensor([[1, 2]]), nd.tensor([[3, 4], [5, 6]])], 0);
-    expect(c.toArray()).to.deep.equal([[1, 2], [3, 4], [5, 6]]);
-    const c1 = nd.concat([nd.tensor([[1], [2]]), nd.tensor([[3, 4], [5, 6]])], 1);
-    expect(c1.toArray()).to.deep.equal([[1, 3, 4], [2, 5, 6]]);
-    expect(nd.stack([nd.tensor([1, 2]), nd.tensor([3, 4])], 1).toArray()).to.deep.equal([[1, 3], [2, 4]]);
+    expect(s.toArray()).to.deep.equal([
+      [
+        [18, 19],
+        [22, 23],
+      ],
+    ]);
+    const c = nd.concat(
+      [
+        nd.tensor([[1, 2]]),
+        nd.tensor([
+          [3, 4],
+          [5, 6],
+        ]),
+      ],
+      0,
+    );
+    expect(c.toArray()).to.deep.equal([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const c1 = nd.concat(
+      [
+        nd.tensor([[1], [2]]),
+        nd.tensor([
+          [3, 4],
+          [5, 6],
+        ]),
+      ],
+      1,
+    );
+    expect(c1.toArray()).to.deep.equal([
+      [1, 3, 4],
+      [2, 5, 6],
+    ]);
+    expect(nd.stack([nd.tensor([1, 2]), nd.tensor([3, 4])], 1).toArray()).to.deep.equal([
+      [1, 3],
+      [2, 4],
+    ]);
     expect(nd.squeeze(nd.zeros([1, 2, 1]), 0).shape).to.deep.equal([2, 1]);
     expect(nd.unsqueeze(nd.zeros([2, 3]), -1).shape).to.deep.equal([2, 3, 1]);
     expect(nd.flatten(x).shape).to.deep.equal([24]);
-    expect(nd.broadcastTo(nd.tensor([[1], [2]]), [2, 3]).toArray()).to.deep.equal([[1, 1, 1], [2, 2, 2]]);
+    expect(nd.broadcastTo(nd.tensor([[1], [2]]), [2, 3]).toArray()).to.deep.equal([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
     expect(x.reshape([4, -1]).shape).to.deep.equal([4, 6]);
   });
 
@@ -192,9 +267,18 @@ describe("forward values against naive references", () => {
     const v = Array.from(x.values);
     close(nd.exp(x).values, v.map(Math.exp));
     close(nd.tanh(x).values, v.map(Math.tanh));
-    close(nd.sigmoid(x).values, v.map((t) => 1 / (1 + Math.exp(-t))));
-    close(nd.softplus(x).values, v.map((t) => Math.log(1 + Math.exp(t))));
-    close(nd.relu(x).values, v.map((t) => Math.max(t, 0)));
+    close(
+      nd.sigmoid(x).values,
+      v.map((t) => 1 / (1 + Math.exp(-t))),
+    );
+    close(
+      nd.softplus(x).values,
+      v.map((t) => Math.log(1 + Math.exp(t))),
+    );
+    close(
+      nd.relu(x).values,
+      v.map((t) => Math.max(t, 0)),
+    );
     // gelu(1) = 0.5 * (1 + erf(1/sqrt 2)), erf(0.70710678) = 0.6826894921370859
     close(nd.gelu(nd.tensor([1], { dtype: "float64" })).values, [0.5 * (1 + 0.6826894921370859)]);
     close(nd.sigmoid(nd.tensor([-800, 800], { dtype: "float64" })).values, [0, 1]);

@@ -24,7 +24,13 @@ const cases: GradCase[] = [...OP_TABLE.flatMap((row) => row.grad), ...compositio
 function exportedOps(): string[] {
   const src = fs.readFileSync(path.join(__dirname, "..", "..", "core", "index.ts"), "utf8");
   const names: string[] = [];
-  for (const m of src.matchAll(/^export \{([^}]*)\} from "\.\/ops\/[^"]+";$/gm)) names.push(...m[1].split(",").map((n) => n.trim()).filter(Boolean));
+  for (const m of src.matchAll(/^export \{([^}]*)\} from "\.\/ops\/[^"]+";$/gm))
+    names.push(
+      ...m[1]
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean),
+    );
   return names;
 }
 
@@ -33,8 +39,14 @@ describe("the op table", () => {
     const rows = new Set(OP_TABLE.map((r) => r.op));
     const ops = exportedOps();
     expect(ops.length).to.be.greaterThan(40);
-    expect(ops.filter((op) => !rows.has(op) && !NOT_DIFFERENTIABLE.includes(op)), "exported ops without a row").to.deep.equal([]);
-    expect(OP_TABLE.filter((r) => r.grad.length === 0).map((r) => r.op), "rows without gradCheck cases").to.deep.equal([]);
+    expect(
+      ops.filter((op) => !rows.has(op) && !NOT_DIFFERENTIABLE.includes(op)),
+      "exported ops without a row",
+    ).to.deep.equal([]);
+    expect(
+      OP_TABLE.filter((r) => r.grad.length === 0).map((r) => r.op),
+      "rows without gradCheck cases",
+    ).to.deep.equal([]);
     expect(OP_TABLE.length, "one row per op").to.equal(rows.size);
   });
 });

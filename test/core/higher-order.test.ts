@@ -19,15 +19,30 @@ describe("higher-order gradients", () => {
 
   it("nests to any order without flags (third and fourth derivatives of x⁴ at 1.5)", () => {
     const f = (x: Tensor) => x.pow(4).sum();
-    const d = (g: (x: Tensor) => Tensor) => (x: Tensor) => nd.grad((y) => g(y))(x)[0].sum();
+    const d = (g: (x: Tensor) => Tensor) => (x: Tensor) =>
+      nd
+        .grad((y) => g(y))(x)[0]
+        .sum();
     const x = f64([1.5]);
-    expect(nd.grad(d(d(f)))(x)[0].item()).to.be.closeTo(24 * 1.5, 1e-12);
-    expect(nd.grad(d(d(d(f))))(x)[0].item()).to.be.closeTo(24, 1e-12);
+    expect(
+      nd
+        .grad(d(d(f)))(x)[0]
+        .item(),
+    ).to.be.closeTo(24 * 1.5, 1e-12);
+    expect(
+      nd
+        .grad(d(d(d(f))))(x)[0]
+        .item(),
+    ).to.be.closeTo(24, 1e-12);
   });
 
   it("the second derivative of tanh matches −2·tanh·(1 − tanh²)", () => {
     const x = f64([-1.3, 0.2, 0.9]);
-    const [d2] = nd.grad((y) => nd.grad((z) => z.tanh().sum())(y)[0].sum())(x);
+    const [d2] = nd.grad((y) =>
+      nd
+        .grad((z) => z.tanh().sum())(y)[0]
+        .sum(),
+    )(x);
     Array.from(x.values).forEach((v, i) => {
       const t = Math.tanh(v);
       expect(d2.values[i]).to.be.closeTo(-2 * t * (1 - t * t), 1e-14);
@@ -61,16 +76,25 @@ describe("higher-order gradients", () => {
 
   it("hvp, hessian and jacobian: shapes and values", () => {
     const f = (x: Tensor) => x.pow(3).sum().add(x.sum().square());
-    const x = f64([[1, 2], [3, 4]]);
+    const x = f64([
+      [1, 2],
+      [3, 4],
+    ]);
     const h = nd.hessian(f)(x);
     expect(h.shape).to.deep.equal([2, 2, 2, 2]);
     // H = diag(6x) + 2·11ᵀ
     const xs = [1, 2, 3, 4];
     for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(h.values[i * 4 + j]).to.be.closeTo((i === j ? 6 * xs[i] : 0) + 2, 1e-12);
-    const v = f64([[1, 0], [0, -1]]);
+    const v = f64([
+      [1, 0],
+      [0, -1],
+    ]);
     const hv = nd.hvp(f)(x, v);
     expect(hv.shape).to.deep.equal([2, 2]);
-    expect(hv.toArray()).to.deep.equal([[6, 0], [0, -24]]);
+    expect(hv.toArray()).to.deep.equal([
+      [6, 0],
+      [0, -24],
+    ]);
     const j = nd.jacobian((t) => t.mul(t).sum({ axis: 1 }))(x);
     expect(j.shape).to.deep.equal([2, 2, 2]);
     expect(Array.from(j.values)).to.deep.equal([2, 4, 0, 0, 0, 0, 6, 8]);
@@ -83,7 +107,8 @@ describe("higher-order gradients", () => {
   });
 
   it("an unused input throws naming it, or gives zeros with allowUnused", () => {
-    const x = f64([1]), y = f64([2, 3]);
+    const x = f64([1]),
+      y = f64([2, 3]);
     expect(() => nd.grad((a: Tensor, _b: Tensor) => a.square().sum())(x, y)).to.throw(/^grad: input 1 \(shape \[2\]\) is not used/);
     const [, dy] = nd.grad((a: Tensor, _b: Tensor) => a.square().sum(), { allowUnused: true })(x, y);
     expect(dy.toArray()).to.deep.equal([0, 0]);
@@ -107,7 +132,9 @@ describe("higher-order gradients", () => {
     expect(() => nd.hvp((t) => t.mul(2))(x, x)).to.throw(/^hvp: f must return a one-element tensor, got shape \[2\]/);
     expect(() => nd.hvp(cube)(x, f64([1, 2, 3]))).to.throw(/^hvp: v must have x's shape \[2\], got \[3\]/);
     expect(() => nd.hvp(cube)(x, nd.tensor([1, 2]))).to.throw(/^hvp: v is float32 but x is float64/);
-    expect(() => nd.grad((a: Tensor, b: Tensor) => a.sum().add(b.sum()))(x, nd.tensor([1]))).to.throw(/^grad: inputs have mixed dtypes: input 0 is float64, input 1 is float32/);
+    expect(() => nd.grad((a: Tensor, b: Tensor) => a.sum().add(b.sum()))(x, nd.tensor([1]))).to.throw(
+      /^grad: inputs have mixed dtypes: input 0 is float64, input 1 is float32/,
+    );
     expect(() => nd.grad(cube, { createGraph: 1 as unknown as boolean })).to.throw(/^grad: createGraph must be true or false, got 1/);
     expect(() => nd.grad(cube, { creatGraph: true } as never)).to.throw(/grad/);
   });

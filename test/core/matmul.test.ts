@@ -32,8 +32,12 @@ function naiveMatmul(as: number[], av: FloatArray, bs: number[], bv: FloatArray)
   const ba = a2.slice(0, -2);
   const bb = b2.slice(0, -2);
   const r = Math.max(ba.length, bb.length);
-  const pa = Array(r - ba.length).fill(1).concat(ba);
-  const pb = Array(r - bb.length).fill(1).concat(bb);
+  const pa = Array(r - ba.length)
+    .fill(1)
+    .concat(ba);
+  const pb = Array(r - bb.length)
+    .fill(1)
+    .concat(bb);
   const batch = pa.map((d: number, i: number) => (d === 1 ? pb[i] : d));
   const count = batch.reduce((p: number, q: number) => p * q, 1);
   const values: number[] = [];
@@ -77,7 +81,18 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: numbe
 
 describe("gemm kernel", () => {
   // [m, n, k]: 1x1, edge tiles, the small path, the packed path, k > KC (256), m > MC (128)
-  const sizes = [[1, 1, 1], [5, 7, 3], [4, 4, 4], [17, 33, 9], [16, 16, 16], [3, 50, 40], [67, 45, 300], [131, 9, 20], [1, 70, 90], [70, 1, 90]];
+  const sizes = [
+    [1, 1, 1],
+    [5, 7, 3],
+    [4, 4, 4],
+    [17, 33, 9],
+    [16, 16, 16],
+    [3, 50, 40],
+    [67, 45, 300],
+    [131, 9, 20],
+    [1, 70, 90],
+    [70, 1, 90],
+  ];
   for (const dtype of ["float32", "float64"] as DType[]) {
     for (const [m, n, k] of sizes) {
       for (const transA of [false, true]) {
@@ -142,25 +157,67 @@ describe("gemm kernel", () => {
 
 describe("matmul forward", () => {
   const cases: [number[], number[]][] = [
-    [[1, 1], [1, 1]],
-    [[5, 7], [7, 3]],
-    [[17, 33], [33, 9]],
-    [[130, 260], [260, 70]],
-    [[2, 3, 4], [2, 4, 5]],
-    [[2, 1, 3, 4], [3, 4, 5]],
-    [[3, 4], [2, 4, 5]],
-    [[2, 3, 4], [4, 5]],
-    [[6, 17, 33], [33, 9]],
-    [[1, 3, 4], [2, 4, 5]],
-    [[2, 1, 5, 6], [1, 3, 6, 2]],
+    [
+      [1, 1],
+      [1, 1],
+    ],
+    [
+      [5, 7],
+      [7, 3],
+    ],
+    [
+      [17, 33],
+      [33, 9],
+    ],
+    [
+      [130, 260],
+      [260, 70],
+    ],
+    [
+      [2, 3, 4],
+      [2, 4, 5],
+    ],
+    [
+      [2, 1, 3, 4],
+      [3, 4, 5],
+    ],
+    [
+      [3, 4],
+      [2, 4, 5],
+    ],
+    [
+      [2, 3, 4],
+      [4, 5],
+    ],
+    [
+      [6, 17, 33],
+      [33, 9],
+    ],
+    [
+      [1, 3, 4],
+      [2, 4, 5],
+    ],
+    [
+      [2, 1, 5, 6],
+      [1, 3, 6, 2],
+    ],
     [[4], [4, 5]],
     [[3, 4], [4]],
     [[4], [4]],
     [[4], [2, 4, 5]],
     [[2, 3, 4], [4]],
-    [[0, 3], [3, 2]],
-    [[2, 0], [0, 3]],
-    [[0, 2, 3], [3, 4]],
+    [
+      [0, 3],
+      [3, 2],
+    ],
+    [
+      [2, 0],
+      [0, 3],
+    ],
+    [
+      [0, 2, 3],
+      [3, 4],
+    ],
   ];
   for (const dtype of ["float32", "float64"] as DType[]) {
     for (const [as, bs] of cases) {
@@ -192,14 +249,38 @@ describe("matmul forward", () => {
 
 describe("matmul backward (gradCheck, float64)", () => {
   const cases: [number[], number[]][] = [
-    [[1, 1], [1, 1]],
-    [[5, 7], [7, 3]],
-    [[17, 33], [33, 9]],
-    [[2, 3, 4], [2, 4, 5]],
-    [[2, 1, 3, 4], [3, 4, 2]],
-    [[3, 4], [2, 4, 5]],
-    [[2, 3, 4], [4, 5]],
-    [[2, 1, 2, 3], [1, 3, 3, 2]],
+    [
+      [1, 1],
+      [1, 1],
+    ],
+    [
+      [5, 7],
+      [7, 3],
+    ],
+    [
+      [17, 33],
+      [33, 9],
+    ],
+    [
+      [2, 3, 4],
+      [2, 4, 5],
+    ],
+    [
+      [2, 1, 3, 4],
+      [3, 4, 2],
+    ],
+    [
+      [3, 4],
+      [2, 4, 5],
+    ],
+    [
+      [2, 3, 4],
+      [4, 5],
+    ],
+    [
+      [2, 1, 2, 3],
+      [1, 3, 3, 2],
+    ],
     [[4], [4, 5]],
     [[3, 4], [4]],
     [[4], [4]],

@@ -33,8 +33,7 @@ function naivePool(kind: "max" | "avg", x: Tensor, k: K, stride?: K): { shape: n
       for (let oh = 0; oh < OH; oh++)
         for (let ow = 0; ow < OW; ow++) {
           const win: number[] = [];
-          for (let i = 0; i < kh; i++)
-            for (let j = 0; j < kw; j++) win.push(x.values[((n * C + c) * H + oh * sh + i) * W + ow * sw + j]);
+          for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) win.push(x.values[((n * C + c) * H + oh * sh + i) * W + ow * sw + j]);
           out.push(kind === "max" ? Math.max(...win) : win.reduce((p, q) => p + q, 0) / win.length);
         }
   return { shape: [N, C, OH, OW], out };
@@ -55,7 +54,10 @@ const cases: { x: number[]; k: K; stride?: K }[] = [
 
 const label = (c: { x: number[]; k: K; stride?: K }) => `x ${JSON.stringify(c.x)} k ${JSON.stringify(c.k)} stride ${JSON.stringify(c.stride ?? "default")}`;
 
-for (const [name, op, kind] of [["maxPool2d", maxPool2d, "max"], ["avgPool2d", avgPool2d, "avg"]] as const) {
+for (const [name, op, kind] of [
+  ["maxPool2d", maxPool2d, "max"],
+  ["avgPool2d", avgPool2d, "avg"],
+] as const) {
   describe(`${name} forward`, () => {
     for (const dtype of ["float32", "float64"] as DType[]) {
       for (const c of cases) {

@@ -45,7 +45,11 @@ describe("tape and backward", () => {
   });
 
   it("restores grad mode after an exception inside noGrad", () => {
-    expect(() => nd.noGrad(() => { throw new Error("boom"); })).to.throw("boom");
+    expect(() =>
+      nd.noGrad(() => {
+        throw new Error("boom");
+      }),
+    ).to.throw("boom");
     expect(nd.isGradEnabled()).to.equal(true);
   });
 
@@ -96,7 +100,9 @@ describe("tape and backward", () => {
   });
 
   it("grad(f) names an input f does not use, and gives zeros for it with allowUnused", () => {
-    expect(() => nd.grad((a, _b) => a.sum())(nd.tensor([1]), nd.tensor([5, 6]))).to.throw(/grad: input 1 \(shape \[2\]\) is not used to compute the output.*allowUnused: true/);
+    expect(() => nd.grad((a, _b) => a.sum())(nd.tensor([1]), nd.tensor([5, 6]))).to.throw(
+      /grad: input 1 \(shape \[2\]\) is not used to compute the output.*allowUnused: true/,
+    );
     const [, dy] = nd.grad((a, _b) => a.sum(), { allowUnused: true })(nd.tensor([1]), nd.tensor([5, 6]));
     expect(arr(dy)).to.deep.equal([0, 0]);
   });

@@ -64,11 +64,24 @@ describe("threads (js backend)", function () {
   });
 
   it("GEMM is bit-identical with 1 and 2 threads (shapes, transposes, accumulate, offsets, dtypes, shared or not)", () => {
-    const cases: [number, number, number][] = [[64, 128, 784], [128, 784, 64], [301, 257, 190], [37, 1100, 41], [200, 9, 700]];
+    const cases: [number, number, number][] = [
+      [64, 128, 784],
+      [128, 784, 64],
+      [301, 257, 190],
+      [37, 1100, 41],
+      [200, 9, 700],
+    ];
     for (const dtype of ["float32", "float64"] as DType[]) {
       for (const [m, n, k] of cases) {
-        for (const [transA, transB, acc, shared] of [[false, false, false, false], [true, false, true, true], [false, true, false, true], [true, true, true, false]]) {
-          const lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 1, ldc = n + 2;
+        for (const [transA, transB, acc, shared] of [
+          [false, false, false, false],
+          [true, false, true, true],
+          [false, true, false, true],
+          [true, true, true, false],
+        ]) {
+          const lda = (transA ? m : k) + 3,
+            ldb = (transB ? k : n) + 1,
+            ldc = n + 2;
           const A = randomArray(dtype, 5 + (transA ? k : m) * lda, 1, shared);
           const B = randomArray(dtype, 7 + (transB ? n : k) * ldb, 2, shared);
           const C0 = randomArray(dtype, 4 + m * ldc, 3, shared);
@@ -88,13 +101,17 @@ describe("threads (js backend)", function () {
 
   it("matmul, linear and conv2d (forward and gradients) are bit-identical with 1 and 2 threads", () => {
     const run = (): string[] => {
-      const a = rand([3, 70, 96], 1, { grad: true }), b = rand([96, 150], 2, { grad: true });
+      const a = rand([3, 70, 96], 1, { grad: true }),
+        b = rand([96, 150], 2, { grad: true });
       const y = matmul(a, b);
       y.sum().backward();
-      const x = rand([64, 784], 3, { grad: true }), w = rand([128, 784], 4, { grad: true }), bias = rand([128], 5, { grad: true });
+      const x = rand([64, 784], 3, { grad: true }),
+        w = rand([128, 784], 4, { grad: true }),
+        bias = rand([128], 5, { grad: true });
       const h = linear(x, w, bias);
       h.mul(h).sum().backward();
-      const xi = rand([4, 8, 20, 20], 6, { grad: true }), wc = rand([16, 8, 3, 3], 7, { grad: true });
+      const xi = rand([4, 8, 20, 20], 6, { grad: true }),
+        wc = rand([16, 8, 3, 3], 7, { grad: true });
       const c = conv2d(xi, wc, null, { padding: 1 });
       c.mul(c).sum().backward();
       return [y, a.grad!, b.grad!, h, x.grad!, w.grad!, bias.grad!, c, xi.grad!, wc.grad!].map((t) => bits(t.values));
@@ -107,11 +124,13 @@ describe("threads (js backend)", function () {
   it("splits elementwise kernels over shared arrays, bit-identically; runs them whole otherwise", () => {
     const n = (1 << 21) + 13;
     const run = (shared: boolean): string[] => {
-      const y = randomArray("float32", n, 1, shared) as Float32Array, x = randomArray("float32", n, 2, shared) as Float32Array;
+      const y = randomArray("float32", n, 1, shared) as Float32Array,
+        x = randomArray("float32", n, 2, shared) as Float32Array;
       parallelFor(AXPY_F32, [y, x], [0.37, true], n);
       return [bits(y), bits(x)];
     };
-    const y = randomArray("float32", n, 1) as Float32Array, x = randomArray("float32", n, 2) as Float32Array;
+    const y = randomArray("float32", n, 1) as Float32Array,
+      x = randomArray("float32", n, 2) as Float32Array;
     axpyF32(y, x, 0.37, true);
     const expected = [bits(y), bits(x)];
     const r = threeWays(() => run(true));
@@ -160,7 +179,8 @@ describe("threads (js backend)", function () {
       expect(r.status, r.stderr).to.equal(0);
       return JSON.parse(r.stdout.trim().split("\n").pop()!);
     };
-    const one = runWith("1"), two = runWith("2");
+    const one = runWith("1"),
+      two = runWith("2");
     expect(one.threads).to.equal(1);
     expect(one.jobs).to.equal(0);
     expect(two.threads).to.equal(2);

@@ -50,10 +50,46 @@ const fixtures: Fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, "..",
 
 /** The ops listed under `core` in API.md that the fixtures must cover (dropout is random: not here). */
 const CORE_OPS = [
-  "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "square", "tanh", "sigmoid",
-  "relu", "gelu", "softplus", "clip", "maximum", "minimum", "where", "matmul", "sum", "mean", "max",
-  "min", "logsumexp", "reshape", "transpose", "flatten", "squeeze", "unsqueeze", "concat", "stack",
-  "slice", "broadcastTo", "softmax", "logSoftmax", "conv2d", "maxPool2d", "avgPool2d",
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "neg",
+  "pow",
+  "exp",
+  "log",
+  "sqrt",
+  "abs",
+  "square",
+  "tanh",
+  "sigmoid",
+  "relu",
+  "gelu",
+  "softplus",
+  "clip",
+  "maximum",
+  "minimum",
+  "where",
+  "matmul",
+  "sum",
+  "mean",
+  "max",
+  "min",
+  "logsumexp",
+  "reshape",
+  "transpose",
+  "flatten",
+  "squeeze",
+  "unsqueeze",
+  "concat",
+  "stack",
+  "slice",
+  "broadcastTo",
+  "softmax",
+  "logSoftmax",
+  "conv2d",
+  "maxPool2d",
+  "avgPool2d",
 ];
 
 /** How each fixture op is called: the `fixture` column of the op table. */
@@ -90,16 +126,23 @@ function expectClose(actual: Tensor | null, expected: Blob, what: string, tol: T
     }
   }
   if (count > 0) {
-    throw new Error(`${what}: ${count} of ${expected.values.length} values differ from PyTorch beyond ` +
-      `${tol.atol} + ${tol.rtol}*|expected|: ${bad.join("; ")}`);
+    throw new Error(
+      `${what}: ${count} of ${expected.values.length} values differ from PyTorch beyond ` + `${tol.atol} + ${tol.rtol}*|expected|: ${bad.join("; ")}`,
+    );
   }
 }
 
 onEachBackend(`PyTorch fixtures for core ops (torch ${fixtures.torchVersion})`, () => {
   it("cover every core op of API.md, and only known ops", () => {
     const ops = new Set(fixtures.cases.map((c) => c.op));
-    expect(CORE_OPS.filter((op) => !ops.has(op)), "core ops without a fixture").to.deep.equal([]);
-    expect([...ops].filter((op) => !(op in OPS)), "fixture ops without a mapping").to.deep.equal([]);
+    expect(
+      CORE_OPS.filter((op) => !ops.has(op)),
+      "core ops without a fixture",
+    ).to.deep.equal([]);
+    expect(
+      [...ops].filter((op) => !(op in OPS)),
+      "fixture ops without a mapping",
+    ).to.deep.equal([]);
   });
 
   for (const c of fixtures.cases) {

@@ -37,12 +37,21 @@ type Fn = (x: Tensor, c: Record<string, Tensor>, labels: number[]) => Tensor;
 const FUNCTIONS: Record<string, Fn> = {
   "tanh times x": (x) => x.tanh().mul(x).sum(),
   "sigmoid times softplus": (x) => nd.sigmoid(x).mul(nd.softplus(x)).sum(),
-  "exp log sqrt": (x) => nd.exp(x.div(3)).mul(nd.log(x.mul(x).add(1))).add(nd.sqrt(x.mul(x).add(1))).sum(),
+  "exp log sqrt": (x) =>
+    nd
+      .exp(x.div(3))
+      .mul(nd.log(x.mul(x).add(1)))
+      .add(nd.sqrt(x.mul(x).add(1)))
+      .sum(),
   "gelu squared": (x) => nd.gelu(x).pow(2).sum(),
   "gelu tanh squared": (x) => nd.gelu(x, { approximate: "tanh" }).pow(2).sum(),
   "pow and div": (x) => x.pow(3).div(x.mul(x).add(1)).sum(),
   "broadcast mul and mean": (x, c) => x.mul(c.b).pow(2).mean(),
-  "logsumexp and max": (x) => nd.logsumexp(x, { axis: 1 }).sum().add(nd.max(x, { axis: 0 }).pow(2).sum()),
+  "logsumexp and max": (x) =>
+    nd
+      .logsumexp(x, { axis: 1 })
+      .sum()
+      .add(nd.max(x, { axis: 0 }).pow(2).sum()),
   "matmul tanh": (x, c) => nd.matmul(c.a, x).tanh().sum(),
   "matmul both sides": (x) => nd.matmul(x, x).pow(2).sum(),
   "softmax weighted": (x, c) => nd.softmax(x).mul(c.w).sum(),
@@ -57,7 +66,12 @@ const FUNCTIONS: Record<string, Fn> = {
   "binaryCrossEntropy logits": (x, c) => losses.binaryCrossEntropy(x, nd.sigmoid(c.t), { fromLogits: true }),
   "binaryCrossEntropy probs": (x, c) => losses.binaryCrossEntropy(nd.sigmoid(x), nd.sigmoid(c.t)),
   "mlp tanh crossEntropy wrt W1": (w1, c, y) => losses.crossEntropy(nd.linear(nd.linear(c.x, w1, c.b1).tanh(), c.w2, c.b2), y),
-  "mlp relu mse wrt W2": (w2, c) => nd.matmul(nd.relu(nd.matmul(c.x, nd.transpose(c.w1))), nd.transpose(w2)).sub(c.t).pow(2).mean(),
+  "mlp relu mse wrt W2": (w2, c) =>
+    nd
+      .matmul(nd.relu(nd.matmul(c.x, nd.transpose(c.w1))), nd.transpose(w2))
+      .sub(c.t)
+      .pow(2)
+      .mean(),
 };
 
 function expectClose(actual: Tensor, expected: Blob, what: string): void {

@@ -20,7 +20,8 @@ describe("wasm kernels: the build", function () {
     try {
       const out = path.join(dir, "kernels.wasm");
       buildWasm(out);
-      const rebuilt = fs.readFileSync(out), committed = fs.readFileSync(kernelPath());
+      const rebuilt = fs.readFileSync(out),
+        committed = fs.readFileSync(kernelPath());
       expect(rebuilt.length, "size").to.equal(committed.length);
       expect(Buffer.compare(rebuilt, committed), "kernels.wasm is stale: run `npm run build:wasm` and commit it").to.equal(0);
     } finally {
@@ -33,7 +34,9 @@ describe("wasm kernels: the build", function () {
     expect(validateSimd(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]))).to.equal(false);
     const mod = compileKernels(kernelBytes());
     expect(wasmApi().Module.imports(mod)).to.deep.equal([{ module: "env", name: "memory", kind: "memory" }]);
-    const names = wasmApi().Module.exports(mod).map((e) => e.name);
+    const names = wasmApi()
+      .Module.exports(mod)
+      .map((e) => e.name);
     for (const k of ["lionF32", "adamF32", "sgdF32", "stageF32", "gemmF32", "reluF32", "softmaxCrossEntropyF32"]) expect(names).to.include(k);
     expect(wasmKernels().exports.heapBase()).to.be.at.most(65536);
   });
@@ -41,10 +44,22 @@ describe("wasm kernels: the build", function () {
   it("its only data segments are constant and end below heapBase (every thread's instantiation rewrites them)", () => {
     const b = kernelBytes();
     let p = 8;
-    const leb = (): number => { let r = 0, s = 0, x; do { x = b[p++]; r |= (x & 127) << s; s += 7; } while (x & 128); return r >>> 0; };
+    const leb = (): number => {
+      let r = 0,
+        s = 0,
+        x;
+      do {
+        x = b[p++];
+        r |= (x & 127) << s;
+        s += 7;
+      } while (x & 128);
+      return r >>> 0;
+    };
     let end = 0;
     while (p < b.length) {
-      const id = b[p++], size = leb(), next = p + size;
+      const id = b[p++],
+        size = leb(),
+        next = p + size;
       if (id === 11) {
         for (let i = 0, count = leb(); i < count; i++) {
           expect(leb(), "segment kind: active, memory 0").to.equal(0);

@@ -37,24 +37,37 @@ describe("wasm conv2d (im2col + GEMM)", function () {
   it("forward, dx and dw match conv2d within the float32-summation bound", () => {
     const gen = new Generator(8);
     const cases = [
-      [2, 1, 28, 28, 8, 3, 3, 1, 1, 1, 1], [3, 4, 9, 7, 5, 3, 2, 2, 1, 1, 0], [1, 3, 5, 5, 2, 5, 5, 1, 1, 0, 0],
-      [2, 6, 8, 8, 4, 1, 1, 1, 1, 0, 0], [2, 2, 10, 6, 3, 3, 3, 3, 2, 2, 1], [1, 16, 7, 7, 9, 3, 3, 1, 1, 1, 1],
+      [2, 1, 28, 28, 8, 3, 3, 1, 1, 1, 1],
+      [3, 4, 9, 7, 5, 3, 2, 2, 1, 1, 0],
+      [1, 3, 5, 5, 2, 5, 5, 1, 1, 0, 0],
+      [2, 6, 8, 8, 4, 1, 1, 1, 1, 0, 0],
+      [2, 2, 10, 6, 3, 3, 3, 3, 2, 2, 1],
+      [1, 16, 7, 7, 9, 3, 3, 1, 1, 1, 1],
     ];
     for (const c of cases) {
       const g = conv2dGeometry(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10]);
       const { N, C, H, W, O, KH, KW, OH, OW } = g;
-      const xs = [N, C, H, W], ws = [O, C, KH, KW], os = [N, O, OH, OW];
-      const x = rand(N * C * H * W, gen), w = rand(O * C * KH * KW, gen), b = rand(O, gen), dOut = rand(N * O * OH * OW, gen);
-      const out = heap().alloc(N * O * OH * OW), dx = heap().alloc(x.length), dw = heap().alloc(w.length);
+      const xs = [N, C, H, W],
+        ws = [O, C, KH, KW],
+        os = [N, O, OH, OW];
+      const x = rand(N * C * H * W, gen),
+        w = rand(O * C * KH * KW, gen),
+        b = rand(O, gen),
+        dOut = rand(N * O * OH * OW, gen);
+      const out = heap().alloc(N * O * OH * OW),
+        dx = heap().alloc(x.length),
+        dw = heap().alloc(w.length);
       conv2dF32(x, w, b, g, out);
       conv2dBackwardF32(x, w, dOut, g, dx, dw);
       const opts = { stride: [g.SH, g.SW] as [number, number], padding: [g.PH, g.PW] as [number, number] };
       const label = `conv ${JSON.stringify(c)}`;
       // reference values in float64, and the same sums over absolute values for the bound
-      const xt = f64(x, xs, true), wt = f64(w, ws, true);
+      const xt = f64(x, xs, true),
+        wt = f64(w, ws, true);
       const y = conv2d(xt, wt, f64(b, [O]), opts);
       y.mul(f64(dOut, os)).sum().backward();
-      const xa = abs(x, xs, true), wa = abs(w, ws, true);
+      const xa = abs(x, xs, true),
+        wa = abs(w, ws, true);
       const ya = conv2d(xa, wa, abs(b, [O]), opts);
       ya.mul(abs(dOut, os)).sum().backward();
       within(out, y.values, ya.values, C * KH * KW + 1, `${label} out`);
@@ -71,7 +84,9 @@ describe("wasm conv2d (im2col + GEMM)", function () {
     expect(() => conv2dGeometry(1, 1, 2, 2, 1, 3, 3, 1, 1, 0, 0)).to.throw(/conv2dF32 \(wasm\): a 3×3 kernel does not fit a 2×2 input with padding 0×0/);
     expect(() => conv2dGeometry(1, 1, 4, 4, 1, 3, 3, 0, 1, 0, 0)).to.throw(/SH must be an integer ≥ 1, got 0/);
     const g = conv2dGeometry(1, 1, 4, 4, 2, 3, 3, 1, 1, 1, 1);
-    const x = heap().alloc(16), w = heap().alloc(18), out = heap().alloc(31);
+    const x = heap().alloc(16),
+      w = heap().alloc(18),
+      out = heap().alloc(31);
     expect(() => conv2dF32(x, w, null, g, out)).to.throw(/conv2dF32 \(wasm\): out has 31 elements, expected 32/);
     for (const a of [x, w, out]) heap().free(a);
   });

@@ -21,7 +21,16 @@ import { wasmPool } from "../../core/wasm/pool";
 const heap = () => wasmKernels().heap;
 const U = 2 ** -24;
 
-interface Case { m: number; n: number; k: number; ta: boolean; tb: boolean; acc: boolean; pad: number; off: number }
+interface Case {
+  m: number;
+  n: number;
+  k: number;
+  ta: boolean;
+  tb: boolean;
+  acc: boolean;
+  pad: number;
+  off: number;
+}
 
 function randomIn(gen: Generator, a: Float32Array): Float32Array {
   for (let i = 0; i < a.length; i++) a[i] = gen.uniform() * 2 - 1;
@@ -31,9 +40,15 @@ function randomIn(gen: Generator, a: Float32Array): Float32Array {
 /** Runs one case on both GEMMs; returns the largest error as a fraction of its bound. */
 function check(c: Case, gen: Generator): number {
   const { m, n, k, ta, tb, acc, pad, off } = c;
-  const lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
-  const aLen = off + (ta ? k : m) * lda, bLen = off + (tb ? n : k) * ldb, cLen = off + m * ldc + 5;
-  const A = randomIn(gen, heap().alloc(aLen)), B = randomIn(gen, heap().alloc(bLen)), C = randomIn(gen, heap().alloc(cLen));
+  const lda = (ta ? m : k) + pad,
+    ldb = (tb ? k : n) + pad,
+    ldc = n + pad;
+  const aLen = off + (ta ? k : m) * lda,
+    bLen = off + (tb ? n : k) * ldb,
+    cLen = off + m * ldc + 5;
+  const A = randomIn(gen, heap().alloc(aLen)),
+    B = randomIn(gen, heap().alloc(bLen)),
+    C = randomIn(gen, heap().alloc(cLen));
   const C0 = C.slice();
   const Cj = C.slice();
   gemmF32(A, off, lda, ta, B, off, ldb, tb, C, off, ldc, m, n, k, acc);
@@ -52,7 +67,8 @@ function check(c: Case, gen: Generator): number {
   }
   // nothing outside the m × n window moved (padding columns, the offset, the tail)
   for (let idx = 0; idx < cLen; idx++) {
-    const r = Math.floor((idx - off) / ldc), q = (idx - off) - r * ldc;
+    const r = Math.floor((idx - off) / ldc),
+      q = idx - off - r * ldc;
     if (idx >= off && r < m && q < n) continue;
     if (!Object.is(C[idx], C0[idx])) expect.fail(`C[${idx}] outside the product changed (${JSON.stringify(c)})`);
   }
@@ -66,10 +82,20 @@ describe("wasm GEMM", function () {
   it("matches the JS GEMM within the float32-summation bound: edges, transposes, strides, accumulate", () => {
     const gen = new Generator(11);
     const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 31, 33, 64, 130];
-    let worst = 0, cases = 0;
+    let worst = 0,
+      cases = 0;
     for (let t = 0; t < 120; t++) {
       const pick = () => sizes[Math.floor(gen.uniform() * sizes.length)];
-      const c: Case = { m: pick(), n: pick(), k: pick(), ta: gen.uniform() < 0.5, tb: gen.uniform() < 0.5, acc: gen.uniform() < 0.5, pad: Math.floor(gen.uniform() * 3), off: Math.floor(gen.uniform() * 5) };
+      const c: Case = {
+        m: pick(),
+        n: pick(),
+        k: pick(),
+        ta: gen.uniform() < 0.5,
+        tb: gen.uniform() < 0.5,
+        acc: gen.uniform() < 0.5,
+        pad: Math.floor(gen.uniform() * 3),
+        off: Math.floor(gen.uniform() * 5),
+      };
       worst = Math.max(worst, check(c, gen));
       cases++;
     }
@@ -78,16 +104,22 @@ describe("wasm GEMM", function () {
       { m: 130, n: 20, k: 600, ta: false, tb: false, acc: false, pad: 0, off: 0 },
       { m: 9, n: 1030, k: 300, ta: true, tb: true, acc: true, pad: 1, off: 3 },
       { m: 200, n: 77, k: 257, ta: false, tb: true, acc: false, pad: 2, off: 1 },
-    ]) { worst = Math.max(worst, check(c, gen)); cases++; }
+    ]) {
+      worst = Math.max(worst, check(c, gen));
+      cases++;
+    }
     expect(cases).to.equal(123);
     expect(worst, "largest error / bound").to.be.below(1);
   });
 
   it("the bound is tight enough to catch a wrong term", () => {
     // one product of 64 × 64 × 64 with a single element of A perturbed by one term's size
-    const gen = new Generator(5), n = 64;
-    const A = randomIn(gen, heap().alloc(n * n)), B = randomIn(gen, heap().alloc(n * n));
-    const C = heap().alloc(n * n), Cj = new Float32Array(n * n);
+    const gen = new Generator(5),
+      n = 64;
+    const A = randomIn(gen, heap().alloc(n * n)),
+      B = randomIn(gen, heap().alloc(n * n));
+    const C = heap().alloc(n * n),
+      Cj = new Float32Array(n * n);
     gemmF32(A, 0, n, false, B, 0, n, false, C, 0, n, n, n, n, false);
     A[0] += 0.5;
     gemm(A, 0, n, false, B, 0, n, false, Cj, 0, n, n, n, n, false);
@@ -101,8 +133,12 @@ describe("wasm GEMM", function () {
     const before = getNumThreads();
     const gen = new Generator(21);
     try {
-      for (const [m, n, k, ta, tb] of [[203, 150, 131, false, true], [8, 2050, 130, true, false]] as const) {
-        const A = randomIn(gen, heap().alloc(m * k)), B = randomIn(gen, heap().alloc(k * n));
+      for (const [m, n, k, ta, tb] of [
+        [203, 150, 131, false, true],
+        [8, 2050, 130, true, false],
+      ] as const) {
+        const A = randomIn(gen, heap().alloc(m * k)),
+          B = randomIn(gen, heap().alloc(k * n));
         const outs: Float32Array[] = [];
         for (const threads of [1, 1, 2, 2]) {
           setNumThreads(threads);
@@ -117,7 +153,8 @@ describe("wasm GEMM", function () {
             if (!Object.is(outs[r][i], outs[0][i])) expect.fail(`${m}×${n}×${k} run ${r}: C[${i}] ${outs[r][i]} vs ${outs[0][i]}`);
           }
         }
-        heap().free(A); heap().free(B);
+        heap().free(A);
+        heap().free(B);
       }
     } finally {
       setNumThreads(before);
@@ -125,8 +162,12 @@ describe("wasm GEMM", function () {
   });
 
   it("rejects operands outside the wasm heap, too short, or with bad sizes, and writes nothing", () => {
-    const A = heap().alloc(6), B = heap().alloc(6), C = heap().fromArray([1, 2, 3, 4]);
-    expect(() => gemmF32(new Float32Array(6), 0, 3, false, B, 0, 2, false, C, 0, 2, 2, 2, 3, false)).to.throw(/gemmF32 \(wasm\): A must live in the wasm memory/);
+    const A = heap().alloc(6),
+      B = heap().alloc(6),
+      C = heap().fromArray([1, 2, 3, 4]);
+    expect(() => gemmF32(new Float32Array(6), 0, 3, false, B, 0, 2, false, C, 0, 2, 2, 2, 3, false)).to.throw(
+      /gemmF32 \(wasm\): A must live in the wasm memory/,
+    );
     expect(() => gemmF32(A, 1, 3, false, B, 0, 2, false, C, 0, 2, 2, 2, 3, false)).to.throw(/gemmF32 \(wasm\): A is 6 elements, too short for 2×3 at offset 1/);
     expect(() => gemmF32(A, 0, 2, false, B, 0, 2, false, C, 0, 2, 2, 2, 3, false)).to.throw(/A offset 0 \/ row stride 2 invalid for 2×3/);
     expect(() => gemmF32(A, 0, 3, false, B, 0, 2, false, C, 0, 2, 2, 2, 2.5, false)).to.throw(/gemmF32 \(wasm\): k must be a non-negative integer, got 2.5/);

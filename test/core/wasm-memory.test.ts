@@ -26,9 +26,14 @@ describe("wasm heap", () => {
 
   it("reuses freed blocks (zeroed again), merges neighbours, and grows keeping old views valid", () => {
     const heap = new WasmHeap({ initialMiB: 1, maximumMiB: 64 });
-    const a = heap.alloc(100), b = heap.alloc(100), c = heap.alloc(100);
-    a.fill(1); b.fill(2); c.fill(3);
-    heap.free(a); heap.free(b);
+    const a = heap.alloc(100),
+      b = heap.alloc(100),
+      c = heap.alloc(100);
+    a.fill(1);
+    b.fill(2);
+    c.fill(3);
+    heap.free(a);
+    heap.free(b);
     const ab = heap.alloc(200); // fits only in a and b merged
     expect(ab.byteOffset).to.equal(a.byteOffset);
     expect(ab.every((x) => x === 0)).to.equal(true);
@@ -39,7 +44,9 @@ describe("wasm heap", () => {
     expect(new Float32Array(heap.buffer, c.byteOffset, 1)[0]).to.equal(9);
     expect(heap.owns(c) && heap.owns(big)).to.equal(true);
     const used = heap.bytesInUse;
-    heap.free(big); heap.free(c); heap.free(ab);
+    heap.free(big);
+    heap.free(c);
+    heap.free(ab);
     expect(heap.bytesInUse).to.equal(0);
     expect(used).to.equal(200 * 4 + 400 + (3 << 22));
   });
@@ -47,7 +54,8 @@ describe("wasm heap", () => {
   it("a kernel instance on the heap reads and writes the views in place", () => {
     const heap = new WasmHeap({ initialMiB: 1, maximumMiB: 16 });
     const k = instantiateKernels(compileKernels(), heap);
-    const x = heap.fromArray([-1, 2, -3, 4, 5]), y = heap.alloc(5);
+    const x = heap.fromArray([-1, 2, -3, 4, 5]),
+      y = heap.alloc(5);
     k.exports.reluF32(x.byteOffset, y.byteOffset, 5);
     expect(Array.from(y)).to.deep.equal([0, 2, 0, 4, 5]);
   });

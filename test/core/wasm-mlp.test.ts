@@ -16,8 +16,12 @@ import * as ops from "../../core/wasm/ops";
 
 describe("wasm kernels: an MLP step", () => {
   it("loss and gradients of 784-128-10 on a batch of 64 match float64 autograd", () => {
-    const B = 64, IN = 784, HID = 128, OUT = 10;
-    const { heap } = wasmKernels(), gen = new Generator(4);
+    const B = 64,
+      IN = 784,
+      HID = 128,
+      OUT = 10;
+    const { heap } = wasmKernels(),
+      gen = new Generator(4);
     const owned: (Float32Array | Int32Array)[] = [];
     const f = (n: number, scale = 0): Float32Array => {
       const a = heap.alloc(n);
@@ -25,12 +29,27 @@ describe("wasm kernels: an MLP step", () => {
       owned.push(a);
       return a;
     };
-    const w1 = f(HID * IN, 0.05), b1 = f(HID, 0.1), w2 = f(OUT * HID, 0.1), b2 = f(OUT, 0.1), x = f(B * IN, 1);
+    const w1 = f(HID * IN, 0.05),
+      b1 = f(HID, 0.1),
+      w2 = f(OUT * HID, 0.1),
+      b2 = f(OUT, 0.1),
+      x = f(B * IN, 1);
     const labels = heap.allocInt32(B);
     owned.push(labels);
     for (let i = 0; i < B; i++) labels[i] = Math.floor(gen.uniform() * OUT);
-    const hPre = f(B * HID), h = f(B * HID), logits = f(B * OUT), loss = f(B), lse = f(B), gLoss = f(B).fill(1 / B);
-    const dLogits = f(B * OUT), dh = f(B * HID), dhPre = f(B * HID), dw1 = f(HID * IN), db1 = f(HID), dw2 = f(OUT * HID), db2 = f(OUT);
+    const hPre = f(B * HID),
+      h = f(B * HID),
+      logits = f(B * OUT),
+      loss = f(B),
+      lse = f(B),
+      gLoss = f(B).fill(1 / B);
+    const dLogits = f(B * OUT),
+      dh = f(B * HID),
+      dhPre = f(B * HID),
+      dw1 = f(HID * IN),
+      db1 = f(HID),
+      dw2 = f(OUT * HID),
+      db2 = f(OUT);
 
     gemmF32(x, 0, IN, false, w1, 0, IN, true, hPre, 0, HID, B, HID, IN, false);
     ops.addBiasRowsF32(hPre, b1, B, HID);
@@ -48,11 +67,19 @@ describe("wasm kernels: an MLP step", () => {
     ops.sumRowsF32(dhPre, db1, B, HID);
 
     const t = (a: Float32Array, shape: number[]) => new Tensor(Float64Array.from(a), shape, { requiresGrad: true });
-    const W1 = t(w1, [HID, IN]), B1 = t(b1, [HID]), W2 = t(w2, [OUT, HID]), B2 = t(b2, [OUT]);
+    const W1 = t(w1, [HID, IN]),
+      B1 = t(b1, [HID]),
+      W2 = t(w2, [OUT, HID]),
+      B2 = t(b2, [OUT]);
     const ref = crossEntropy(linear(relu(linear(new Tensor(Float64Array.from(x), [B, IN]), W1, B1)), W2, B2), Array.from(labels));
     ref.backward();
     expect(Math.abs(value - ref.item())).to.be.below(1e-6 * ref.item());
-    for (const [got, want, name] of [[dw1, W1, "dW1"], [db1, B1, "db1"], [dw2, W2, "dW2"], [db2, B2, "db2"]] as const) {
+    for (const [got, want, name] of [
+      [dw1, W1, "dW1"],
+      [db1, B1, "db1"],
+      [dw2, W2, "dW2"],
+      [db2, B2, "db2"],
+    ] as const) {
       const g = want.grad!.values;
       let scale = 0;
       for (let i = 0; i < g.length; i++) scale = Math.max(scale, Math.abs(g[i]));

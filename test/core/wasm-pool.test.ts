@@ -18,9 +18,13 @@ describe("wasm helper pool", function () {
   this.timeout(60000);
 
   it("helpers and the caller share the chunks on one memory; before a helper is ready the caller runs them all", () => {
-    const k = wasmKernels(), n = 10001, half = 5000;
+    const k = wasmKernels(),
+      n = 10001,
+      half = 5000;
     expect(chunks(k.heap.alloc(0), k.heap.alloc(0), 1)).to.deep.equal([]);
-    const x = k.heap.alloc(n), y1 = k.heap.alloc(n), y2 = k.heap.alloc(n);
+    const x = k.heap.alloc(n),
+      y1 = k.heap.alloc(n),
+      y2 = k.heap.alloc(n);
     for (let i = 0; i < n; i++) x[i] = i % 3 === 0 ? -i : i;
     const pool = new WasmPool(k, 1);
     try {
@@ -29,10 +33,12 @@ describe("wasm helper pool", function () {
       expect(pool.readyHelpers()).to.equal(1);
       pool.run("reluF32", chunks(x, y2, 97)); // 104 chunks shared by both threads
       // the helper takes part (retried: on a busy machine it may wake after the caller finished)
-      const big = k.heap.alloc(1 << 21), bigOut = k.heap.alloc(1 << 21);
+      const big = k.heap.alloc(1 << 21),
+        bigOut = k.heap.alloc(1 << 21);
       for (let t = 0; t < 200 && pool.helperChunks() === 0; t++) pool.run("reluF32", chunks(big, bigOut, 1 << 15));
       expect(pool.helperChunks(), "chunks run by the helper").to.be.above(0);
-      k.heap.free(big); k.heap.free(bigOut);
+      k.heap.free(big);
+      k.heap.free(bigOut);
       for (let i = 0; i < n; i++) {
         const want = Math.max(x[i], 0);
         if (y1[i] !== want || y2[i] !== want) expect.fail(`y[${i}]: ${y1[i]}, ${y2[i]} vs ${want}`);
@@ -49,7 +55,12 @@ describe("wasm helper pool", function () {
     try {
       const x = k.heap.alloc(300);
       expect(() => pool.run("nope" as "reluF32", chunks(x, x, 2))).to.throw(/WasmPool.run: no kernel nope/);
-      expect(() => pool.run("reluF32", [[x.byteOffset, x.byteOffset, 2], [x.byteOffset, 1]])).to.throw(/chunks must have the same number of arguments/);
+      expect(() =>
+        pool.run("reluF32", [
+          [x.byteOffset, x.byteOffset, 2],
+          [x.byteOffset, 1],
+        ]),
+      ).to.throw(/chunks must have the same number of arguments/);
       expect(() => pool.run("reluF32", chunks(x, x, 1))).to.throw(/WasmPool.run: 300 chunks, at most 256/);
       k.heap.free(x);
     } finally {

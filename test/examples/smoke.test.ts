@@ -14,7 +14,10 @@ const tsNode = path.join(root, "node_modules", "ts-node", "dist", "bin.js");
 
 function runExample(name: string, args: string[]): string {
   return execFileSync(process.execPath, [tsNode, "-T", path.join(root, "examples", `${name}.ts`), ...args], {
-    cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000,
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 120_000,
   });
 }
 

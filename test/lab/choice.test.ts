@@ -14,7 +14,10 @@ import type { RunRow, TestRow, Row, LabData } from "../../lab";
 
 // Registered in this process, so the study runs with workers: 0.
 registerDataset("moons-flipped-test", {
-  image: false, pool: null, testPool: null, unavailable: () => null,
+  image: false,
+  pool: null,
+  testPool: null,
+  unavailable: () => null,
   load: (spec): LabData => {
     const moons = datasetDef("moons")!.load({ ...spec, dataset: "moons" });
     return { ...moons, test: { x: moons.validation.x, y: Int32Array.from(moons.validation.y, (y) => 1 - y), n: moons.validation.n } };
@@ -30,8 +33,12 @@ describe("lab: the choice follows validation and never looks at test", function 
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
   // Learning rates from hopeless to good: validation accuracy grows with lr, test falls with it.
   const study = checkStudy({
-    name: "flipped", data: { dataset: "moons-flipped-test", train: 300, validation: 200, test: 200 }, model: "mlp-16",
-    budget: { epochs: 4 }, batchSizes: [32], seeds: [0, 1, 2],
+    name: "flipped",
+    data: { dataset: "moons-flipped-test", train: 300, validation: 200, test: 200 },
+    model: "mlp-16",
+    budget: { epochs: 4 },
+    batchSizes: [32],
+    seeds: [0, 1, 2],
     optimizers: { adamw: { learningRate: [1e-5, 1e-3, 3e-2], weightDecay: 0.01 }, lion: { learningRate: [1e-6, 3e-3], weightDecay: 0.1 } },
   });
   let rows: Row[] = [];

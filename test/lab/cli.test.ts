@@ -31,8 +31,13 @@ describe("lab: command line", function () {
     return f;
   };
   const study = {
-    name: "cli", data: { dataset: "spirals", train: 300, validation: 100, test: 100 }, model: "mlp-16-16", budget: { steps: 40 },
-    batchSizes: [16, 64], seeds: [0, 1, 2], optimizers: { adamw: { learningRate: [1e-3, 1e-2] }, lion: { learningRate: 1e-3, beta2: [0.98, 0.99] } },
+    name: "cli",
+    data: { dataset: "spirals", train: 300, validation: 100, test: 100 },
+    model: "mlp-16-16",
+    budget: { steps: 40 },
+    batchSizes: [16, 64],
+    seeds: [0, 1, 2],
+    optimizers: { adamw: { learningRate: [1e-3, 1e-2] }, lion: { learningRate: 1e-3, beta2: [0.98, 0.99] } },
   };
 
   it("--dry-run prints the plan and an estimate, and runs nothing", async () => {

@@ -54,9 +54,13 @@ describe("lab: Lion.fromAdamW", () => {
     const a = Lion.fromAdamW({ learningRate: 5e-3, weightDecay: 0.02, ...common });
     const b = new Lion({ learningRate: 1e-3, weightDecay: 0.1, ...common });
     expect(a.getConfig()).to.deep.include({ clipnorm: 1, use_ema: true, ema_momentum: 0.9, gradient_accumulation_steps: 2 });
-    const pa = new Parameter(tensor([1, -2, 3]), { name: "w" }), pb = new Parameter(tensor([1, -2, 3]), { name: "w" });
+    const pa = new Parameter(tensor([1, -2, 3]), { name: "w" }),
+      pb = new Parameter(tensor([1, -2, 3]), { name: "w" });
     for (let i = 0; i < 6; i++) {
-      for (const [opt, p] of [[a, pa], [b, pb]] as const) {
+      for (const [opt, p] of [
+        [a, pa],
+        [b, pb],
+      ] as const) {
         p.grad = tensor([0.5 - i, 2, -1]);
         opt.step([p]);
       }
@@ -76,7 +80,11 @@ describe("lab: Lion.fromAdamW", () => {
     ];
     for (const [fn, parts] of cases) {
       expect(fn).to.throw(Error);
-      try { fn(); } catch (e) { for (const p of parts) expect((e as Error).message).to.contain(p); }
+      try {
+        fn();
+      } catch (e) {
+        for (const p of parts) expect((e as Error).message).to.contain(p);
+      }
     }
   });
 });

@@ -13,14 +13,23 @@ import type { Row } from "../../lab";
 
 const root = path.resolve(__dirname, "..", "..");
 const study = {
-  name: "crash", data: { dataset: "moons", train: 800, validation: 200, test: 200 }, model: "mlp-32",
-  budget: { epochs: 4 }, batchSizes: [32], seeds: [0, 1, 2],
+  name: "crash",
+  data: { dataset: "moons", train: 800, validation: 200, test: 200 },
+  model: "mlp-32",
+  budget: { epochs: 4 },
+  batchSizes: [32],
+  seeds: [0, 1, 2],
   optimizers: { adamw: { learningRate: [1e-3, 1e-2, 3e-2], weightDecay: 0.01 }, lion: { fromAdamW: { lrFactor: [0.1, 0.3] } } },
 };
-const RUNS = 3 * 3 + 2 * 3, TESTS = 2 * 3;
+const RUNS = 3 * 3 + 2 * 3,
+  TESTS = 2 * 3;
 
 function lab(args: string[]): ChildProcess {
-  return spawn(process.execPath, ["--conditions=ndgrad-source", "-r", "ts-node/register/transpile-only", "lab/cli.ts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } });
+  return spawn(process.execPath, ["--conditions=ndgrad-source", "-r", "ts-node/register/transpile-only", "lab/cli.ts", ...args], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
+  });
 }
 
 function lines(file: string): number {
@@ -35,8 +44,19 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
   }
 }
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-const childrenOf = (pid: number) => spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const childrenOf = (pid: number) =>
+  spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
+    .stdout.split("\n")
+    .filter(Boolean)
+    .map(Number);
 
 function exitOf(p: ChildProcess): Promise<{ code: number | null; out: string }> {
   let out = "";
@@ -48,7 +68,10 @@ function exitOf(p: ChildProcess): Promise<{ code: number | null; out: string }> 
 function checkOneRowPerRun(dir: string): void {
   const text = fs.readFileSync(path.join(dir, "results.jsonl"), "utf8");
   expect(text.endsWith("\n")).to.equal(true);
-  const rows = text.trim().split("\n").map((l) => JSON.parse(l) as Row); // every line parses: no torn line left
+  const rows = text
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Row); // every line parses: no torn line left
   const keys = rows.map((r) => r.key);
   expect(new Set(keys).size, "no run twice").to.equal(keys.length);
   expect(rows.filter((r) => r.kind === "run")).to.have.length(RUNS);
@@ -59,7 +82,8 @@ function checkOneRowPerRun(dir: string): void {
 
 describe("lab: kill -9 and resume", function () {
   this.timeout(120000);
-  let dir = "", studyFile = "";
+  let dir = "",
+    studyFile = "";
   const spawned: number[] = [];
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-crash-"));
@@ -72,7 +96,8 @@ describe("lab: kill -9 and resume", function () {
   });
 
   it("the lab killed mid-study loses at most its workers' current runs; the same command finishes it", async () => {
-    const out = path.join(dir, "out"), results = path.join(out, "results.jsonl");
+    const out = path.join(dir, "out"),
+      results = path.join(out, "results.jsonl");
     const first = lab(["run", studyFile, "--out", out, "--workers", "1"]);
     spawned.push(first.pid!);
     const firstExit = exitOf(first);
@@ -100,7 +125,8 @@ describe("lab: kill -9 and resume", function () {
   });
 
   it("a worker killed mid-run gives its run back: the study ends complete, each run once", async () => {
-    const out = path.join(dir, "out"), results = path.join(out, "results.jsonl");
+    const out = path.join(dir, "out"),
+      results = path.join(out, "results.jsonl");
     const p = lab(["run", studyFile, "--out", out, "--workers", "2"]);
     spawned.push(p.pid!);
     const exit = exitOf(p);

@@ -6,15 +6,25 @@ import * as path from "path";
 import { checkStudy, prepareOut } from "../../lab";
 
 const good = () => ({
-  name: "t", data: { dataset: "moons", train: 200, validation: 100, test: 100 }, model: "mlp-8", budget: { epochs: 1 },
-  batchSizes: [32], seeds: [0, 1], optimizers: { adamw: { learningRate: [1e-3, 3e-3], weightDecay: 0.1 }, lion: { learningRate: 1e-4 } },
+  name: "t",
+  data: { dataset: "moons", train: 200, validation: 100, test: 100 },
+  model: "mlp-8",
+  budget: { epochs: 1 },
+  batchSizes: [32],
+  seeds: [0, 1],
+  optimizers: { adamw: { learningRate: [1e-3, 3e-3], weightDecay: 0.1 }, lion: { learningRate: 1e-4 } },
 });
 
-function refused(edit: (s: any) => void, parts: string[]): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+function refused(edit: (s: any) => void, parts: string[]): void {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const s = good();
   edit(s);
   let err: Error | null = null;
-  try { checkStudy(s); } catch (e) { err = e as Error; }
+  try {
+    checkStudy(s);
+  } catch (e) {
+    err = e as Error;
+  }
   expect(err, `expected a refusal naming ${parts.join(", ")}`).to.be.instanceOf(Error);
   for (const p of parts) expect(err!.message).to.contain(p);
 }
@@ -34,7 +44,8 @@ describe("lab: study validation", () => {
     }
   });
 
-  const cases: [string, (s: any) => void, string[]][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  const cases: [string, (s: any) => void, string[]][] = [
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     ["an unknown top-level key", (s) => (s.epochs = 3), ["study", "unknown key", '"epochs"']],
     ["an unknown data key", (s) => (s.data.valid = 10), ["study.data", '"valid"']],
     ["an unknown optimizer", (s) => (s.optimizers.rmsprop = {}), ["study.optimizers", '"rmsprop"']],
@@ -47,16 +58,35 @@ describe("lab: study validation", () => {
     ["a non-integer seed", (s) => (s.seeds = [0, 1.5]), ["study.seeds[1]", "integer", "1.5"]],
     ["a NaN seed, shown as NaN", (s) => (s.seeds = [NaN]), ["study.seeds[0]", "got NaN"]],
     ["a repeated seed", (s) => (s.seeds = [1, 1]), ["study.seeds", "without repeats"]],
-    ["a validation split that leaves no training data", (s) => (s.data = { dataset: "mnist", validation: 60000, test: 10 }), ["study.data.validation", "no training data", "60000"]],
-    ["a training split larger than what validation leaves", (s) => (s.data = { dataset: "mnist", train: 58000, validation: 5000, test: 10 }), ["study.data.train", "58000"]],
+    [
+      "a validation split that leaves no training data",
+      (s) => (s.data = { dataset: "mnist", validation: 60000, test: 10 }),
+      ["study.data.validation", "no training data", "60000"],
+    ],
+    [
+      "a training split larger than what validation leaves",
+      (s) => (s.data = { dataset: "mnist", train: 58000, validation: 5000, test: 10 }),
+      ["study.data.train", "58000"],
+    ],
     ["an unknown dataset", (s) => (s.data.dataset = "cifar"), ["study.data.dataset", "mnist", '"cifar"']],
     ["a cnn on 2-d points", (s) => (s.model = "cnn"), ["study.model", '"cnn"']],
     ["a malformed model", (s) => (s.model = "mlp-x"), ["study.model", '"mlp-x"']],
     ["two budgets", (s) => (s.budget = { epochs: 1, steps: 10 }), ["study.budget", "exactly one"]],
     ["a zero budget", (s) => (s.budget = { steps: 0 }), ["study.budget.steps", "got 0"]],
     ["an optimizer option out of range", (s) => (s.optimizers.lion.beta1 = [0.9, 1.5]), ["study.optimizers.lion", "grid point 2", "beta1", "1.5"]],
-    ["fromAdamW without an AdamW grid", (s) => { delete s.optimizers.adamw; s.optimizers.lion = { fromAdamW: { lrFactor: [0.1] } }; }, ["fromAdamW", "adamw"]],
-    ["fromAdamW next to learningRate", (s) => (s.optimizers.lion = { fromAdamW: { lrFactor: 0.1 }, learningRate: 1e-4 }), ["study.optimizers.lion", "not both"]],
+    [
+      "fromAdamW without an AdamW grid",
+      (s) => {
+        delete s.optimizers.adamw;
+        s.optimizers.lion = { fromAdamW: { lrFactor: [0.1] } };
+      },
+      ["fromAdamW", "adamw"],
+    ],
+    [
+      "fromAdamW next to learningRate",
+      (s) => (s.optimizers.lion = { fromAdamW: { lrFactor: 0.1 }, learningRate: 1e-4 }),
+      ["study.optimizers.lion", "not both"],
+    ],
     ["a bad fromAdamW factor", (s) => (s.optimizers.lion = { fromAdamW: { lrFactor: [0.1, -1] } }), ["lrFactor", "-1"]],
     ["a schedule decay it does not know", (s) => (s.schedule = { decay: "step" }), ["study.schedule.decay", '"step"']],
     ["a warmup of the whole run", (s) => (s.schedule = { warmup: 1 }), ["study.schedule.warmup", "got 1"]],

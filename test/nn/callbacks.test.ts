@@ -20,7 +20,10 @@ describe("fit callbacks", () => {
     let ctx: TrainContext | null = null;
     const opt = new SGD({ learningRate: 0.01 });
     const recorder: Callback = {
-      setContext: (c) => { ctx = c; calls.push("setContext"); },
+      setContext: (c) => {
+        ctx = c;
+        calls.push("setContext");
+      },
       onTrainBegin: () => calls.push("trainBegin"),
       onEpochBegin: (e) => calls.push(`epochBegin ${e}`),
       onBatchBegin: (b, logs) => calls.push(`batchBegin ${b} size ${logs.size}`),
@@ -32,13 +35,38 @@ describe("fit callbacks", () => {
     };
     const second: Callback = { onEpochEnd: (e) => calls.push(`second epochEnd ${e}`) };
     const model = mlp();
-    fit(model, classification(6), { optimizer: opt, loss: "crossEntropy", epochs: 2, batchSize: 4, shuffle: false, metrics: ["accuracy"], validationData: classification(3, 4), callbacks: [recorder, second], ...quiet });
+    fit(model, classification(6), {
+      optimizer: opt,
+      loss: "crossEntropy",
+      epochs: 2,
+      batchSize: 4,
+      shuffle: false,
+      metrics: ["accuracy"],
+      validationData: classification(3, 4),
+      callbacks: [recorder, second],
+      ...quiet,
+    });
     expect(calls).to.deep.equal([
-      "setContext", "trainBegin",
-      "epochBegin 0", "batchBegin 0 size 4", "batchEnd 0 iterations 1 size 4 loss number", "batchBegin 1 size 2", "batchEnd 1 iterations 2 size 2 loss number",
-      "testBegin", "testEnd loss,accuracy", "epochEnd 0 loss,accuracy,val_loss,val_accuracy", "second epochEnd 0",
-      "epochBegin 1", "batchBegin 0 size 4", "batchEnd 0 iterations 3 size 4 loss number", "batchBegin 1 size 2", "batchEnd 1 iterations 4 size 2 loss number",
-      "testBegin", "testEnd loss,accuracy", "epochEnd 1 loss,accuracy,val_loss,val_accuracy", "second epochEnd 1",
+      "setContext",
+      "trainBegin",
+      "epochBegin 0",
+      "batchBegin 0 size 4",
+      "batchEnd 0 iterations 1 size 4 loss number",
+      "batchBegin 1 size 2",
+      "batchEnd 1 iterations 2 size 2 loss number",
+      "testBegin",
+      "testEnd loss,accuracy",
+      "epochEnd 0 loss,accuracy,val_loss,val_accuracy",
+      "second epochEnd 0",
+      "epochBegin 1",
+      "batchBegin 0 size 4",
+      "batchEnd 0 iterations 3 size 4 loss number",
+      "batchBegin 1 size 2",
+      "batchEnd 1 iterations 4 size 2 loss number",
+      "testBegin",
+      "testEnd loss,accuracy",
+      "epochEnd 1 loss,accuracy,val_loss,val_accuracy",
+      "second epochEnd 1",
       "trainEnd",
     ]);
     expect(ctx!.model).to.equal(model);
@@ -50,8 +78,20 @@ describe("fit callbacks", () => {
     const model = linear();
     const seen: string[] = [];
     const h = fit(model, regression(12), {
-      optimizer: new SGD(), loss: "mse", epochs: 5, batchSize: 4, ...quiet,
-      callbacks: [{ onBatchEnd: (b) => { seen.push(`b${b}`); if (b === 1) model.stopTraining = true; }, onEpochEnd: (e) => seen.push(`e${e}`) }],
+      optimizer: new SGD(),
+      loss: "mse",
+      epochs: 5,
+      batchSize: 4,
+      ...quiet,
+      callbacks: [
+        {
+          onBatchEnd: (b) => {
+            seen.push(`b${b}`);
+            if (b === 1) model.stopTraining = true;
+          },
+          onEpochEnd: (e) => seen.push(`e${e}`),
+        },
+      ],
     });
     expect(seen).to.deep.equal(["b0", "b1", "e0"]);
     expect(h.history.loss).to.have.length(1);
@@ -69,7 +109,13 @@ describe("fit callbacks", () => {
     const snapshots: Record<string, number[]>[] = [];
     const es = new EarlyStopping({ monitor: "val_loss", patience: 2, restoreBestWeights: true });
     const h = fit(model, train, {
-      optimizer: new SGD({ learningRate: 0.05 }), loss: "mse", epochs: 20, batchSize: 4, shuffle: false, validationData: val, ...quiet,
+      optimizer: new SGD({ learningRate: 0.05 }),
+      loss: "mse",
+      epochs: 20,
+      batchSize: 4,
+      shuffle: false,
+      validationData: val,
+      ...quiet,
       callbacks: [{ onEpochEnd: () => snapshots.push(weights(model)) }, es],
     });
     const vl = h.history.val_loss!;
@@ -85,7 +131,15 @@ describe("fit callbacks", () => {
   it("EarlyStopping with mode max on accuracy, minDelta and no restore", () => {
     const model = mlp();
     const es = new EarlyStopping({ monitor: "accuracy", minDelta: 2, patience: 1 });
-    const h = fit(model, classification(8), { optimizer: new SGD(), loss: "crossEntropy", epochs: 10, batchSize: 4, metrics: ["accuracy"], ...quiet, callbacks: [es] });
+    const h = fit(model, classification(8), {
+      optimizer: new SGD(),
+      loss: "crossEntropy",
+      epochs: 10,
+      batchSize: 4,
+      metrics: ["accuracy"],
+      ...quiet,
+      callbacks: [es],
+    });
     // Nothing improves by 2, so it stops at the first epoch > 0 where wait >= patience.
     expect(h.history.loss).to.have.length(2);
     expect(() => new EarlyStopping({ mode: "up" as never })).to.throw(/mode must be "auto", "min" or "max", got "up"/);
@@ -104,7 +158,15 @@ describe("fit callbacks", () => {
     saved.length = 0;
     const val = { x: train.x, y: train.y.neg() }; // val_loss only gets worse: one save, epoch 1
     const best = new ModelCheckpoint("best.safetensors", { save, saveBestOnly: true });
-    fit(linear(), train, { optimizer: new SGD({ learningRate: 0.05 }), loss: "mse", epochs: 3, batchSize: 4, validationData: val, ...quiet, callbacks: [best] });
+    fit(linear(), train, {
+      optimizer: new SGD({ learningRate: 0.05 }),
+      loss: "mse",
+      epochs: 3,
+      batchSize: 4,
+      validationData: val,
+      ...quiet,
+      callbacks: [best],
+    });
     expect(saved.map(([p]) => p)).to.deep.equal(["best.safetensors"]);
     expect(() => formatPath("{nope}", 0, {})).to.throw(/uses \{nope\}, which is not in the logs/);
   });
@@ -113,7 +175,14 @@ describe("fit callbacks", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ndgrad-ckpt-"));
     try {
       const model = linear();
-      fit(model, regression(8), { optimizer: new SGD(), loss: "mse", epochs: 2, batchSize: 4, ...quiet, callbacks: [new ModelCheckpoint(path.join(dir, "w{epoch}.safetensors"), { monitor: "loss" })] });
+      fit(model, regression(8), {
+        optimizer: new SGD(),
+        loss: "mse",
+        epochs: 2,
+        batchSize: 4,
+        ...quiet,
+        callbacks: [new ModelCheckpoint(path.join(dir, "w{epoch}.safetensors"), { monitor: "loss" })],
+      });
       expect(fs.readdirSync(dir).sort()).to.deep.equal(["w1.safetensors", "w2.safetensors"]);
       const copy = linear(99);
       loadWeights(copy, path.join(dir, "w2.safetensors"));
@@ -141,7 +210,16 @@ describe("fit callbacks", () => {
       },
     };
     // probe first: its onTestBegin sees the raw weights, before the swap.
-    fit(model, train, { optimizer: opt, loss: "mse", epochs: 3, batchSize: 4, shuffle: false, validationData: val, ...quiet, callbacks: [probe, new EmaEvaluation()] });
+    fit(model, train, {
+      optimizer: opt,
+      loss: "mse",
+      epochs: 3,
+      batchSize: 4,
+      shuffle: false,
+      validationData: val,
+      ...quiet,
+      callbacks: [probe, new EmaEvaluation()],
+    });
     expect(checks).to.have.length(3);
     for (const c of checks) {
       expect(c.val).to.be.closeTo(c.ema, 1e-12);

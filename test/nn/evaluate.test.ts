@@ -13,7 +13,11 @@ import { classification, mlp } from "./train-helpers";
 
 describe("evaluate and predict", () => {
   it("predict concatenates batch outputs into the full-batch result, in eval mode", () => {
-    const model = new Sequential(new Linear(3, 5, { seed: 1, dtype: "float64" }), new Dropout(0.5, { seed: 2 }), new Linear(5, 2, { seed: 3, dtype: "float64" }));
+    const model = new Sequential(
+      new Linear(3, 5, { seed: 1, dtype: "float64" }),
+      new Dropout(0.5, { seed: 2 }),
+      new Linear(5, 2, { seed: 3, dtype: "float64" }),
+    );
     const { x } = classification(11);
     const full = model.eval().call(x);
     model.train();
@@ -43,11 +47,26 @@ describe("evaluate and predict", () => {
   });
 
   it("accuracy: argmax vs labels or one-hot; a single output thresholds at 0.5 (or the given threshold)", () => {
-    const logits = tensor([[0.1, 0.9, 0], [2, 1, 0], [0, 0, 3], [1, 5, 2]]);
+    const logits = tensor([
+      [0.1, 0.9, 0],
+      [2, 1, 0],
+      [0, 0, 3],
+      [1, 5, 2],
+    ]);
     expect(accuracy(logits, [1, 0, 2, 0])).to.equal(0.75);
     expect(accuracy(logits, Int32Array.from([1, 1, 2, 1]))).to.equal(0.75);
     expect(accuracy(logits, tensor([1, 0, 2, 1]))).to.equal(1);
-    expect(accuracy(logits, tensor([[0, 1, 0], [1, 0, 0], [0, 0, 1], [1, 0, 0]]))).to.equal(0.75);
+    expect(
+      accuracy(
+        logits,
+        tensor([
+          [0, 1, 0],
+          [1, 0, 0],
+          [0, 0, 1],
+          [1, 0, 0],
+        ]),
+      ),
+    ).to.equal(0.75);
     const probs = tensor([[0.9], [0.4], [0.6], [0.1]]);
     expect(accuracy(probs, [1, 0, 0, 0])).to.equal(0.75);
     expect(accuracy(tensor([0.9, 0.4, 0.6, 0.1]), tensor([1, 1, 1, 0]))).to.equal(0.75);
@@ -56,9 +75,18 @@ describe("evaluate and predict", () => {
   });
 
   it("batches gather whole rows with their labels; shuffling is a seeded permutation", () => {
-    const x = tensor([[0, 1], [10, 11], [20, 21], [30, 31], [40, 41]]);
+    const x = tensor([
+      [0, 1],
+      [10, 11],
+      [20, 21],
+      [30, 31],
+      [40, 41],
+    ]);
     const y = tensor([0, 1, 2, 3, 4]);
-    expect(gatherRows(x, [3, 0], 0, 2).toArray()).to.deep.equal([[30, 31], [0, 1]]);
+    expect(gatherRows(x, [3, 0], 0, 2).toArray()).to.deep.equal([
+      [30, 31],
+      [0, 1],
+    ]);
     const run = (seed: number) => [...batchesOf({ x, y }, { batchSize: 2, shuffle: true, generator: new Generator(seed) })];
     const a = run(4);
     expect(a.map((b) => b.x.shape[0])).to.deep.equal([2, 2, 1]);

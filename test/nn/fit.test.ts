@@ -18,7 +18,15 @@ describe("fit", () => {
     const model = mlp();
     const twin = mlp();
     expect(maxDiff(weights(model), weights(twin))).to.equal(0);
-    const history = fit(model, data, { optimizer: new SGD({ learningRate: 0.1 }), loss: "crossEntropy", epochs: 2, batchSize: 4, shuffle: false, metrics: ["accuracy"], ...quiet });
+    const history = fit(model, data, {
+      optimizer: new SGD({ learningRate: 0.1 }),
+      loss: "crossEntropy",
+      epochs: 2,
+      batchSize: 4,
+      shuffle: false,
+      metrics: ["accuracy"],
+      ...quiet,
+    });
 
     // Independent loop: batches of 4, 4, 2 in order, one SGD step each.
     const opt = new SGD({ learningRate: 0.1 });
@@ -26,7 +34,11 @@ describe("fit", () => {
     for (let epoch = 0; epoch < 2; epoch++) {
       let weighted = 0;
       let correct = 0;
-      for (const [start, end] of [[0, 4], [4, 8], [8, 10]]) {
+      for (const [start, end] of [
+        [0, 4],
+        [4, 8],
+        [8, 10],
+      ]) {
         const x = tensor(Array.from(data.x.values.slice(start * 3, end * 3)), { shape: [end - start, 3], dtype: "float64" });
         const y = data.y.slice(start, end);
         const pred = twin.call(x);
@@ -54,13 +66,25 @@ describe("fit", () => {
     const model = mlp();
     const seen: boolean[] = [];
     const history = fit(model, data, {
-      optimizer: new SGD({ learningRate: 0.05 }), loss: "crossEntropy", epochs: 2, batchSize: 5, metrics: ["accuracy"], validationData: val, seed: 1, ...quiet,
-      callbacks: [{ onTestBegin: () => seen.push(model.training), onEpochEnd: (_e, logs) => {
-        // val_loss equals an evaluation of the weights at the end of the epoch.
-        const pred = model.eval().call(val.x);
-        model.train();
-        expect(logs.val_loss).to.be.closeTo(crossEntropy(pred, val.y).item(), 1e-12);
-      } }],
+      optimizer: new SGD({ learningRate: 0.05 }),
+      loss: "crossEntropy",
+      epochs: 2,
+      batchSize: 5,
+      metrics: ["accuracy"],
+      validationData: val,
+      seed: 1,
+      ...quiet,
+      callbacks: [
+        {
+          onTestBegin: () => seen.push(model.training),
+          onEpochEnd: (_e, logs) => {
+            // val_loss equals an evaluation of the weights at the end of the epoch.
+            const pred = model.eval().call(val.x);
+            model.train();
+            expect(logs.val_loss).to.be.closeTo(crossEntropy(pred, val.y).item(), 1e-12);
+          },
+        },
+      ],
     });
     expect(Object.keys(history.history).sort()).to.deep.equal(["accuracy", "loss", "val_accuracy", "val_loss"]);
     expect(history.history.val_loss).to.have.length(2);
@@ -71,7 +95,15 @@ describe("fit", () => {
     const data = regression(16);
     const small = linear();
     const big = linear();
-    fit(small, data, { optimizer: new SGD({ learningRate: 0.1, gradientAccumulationSteps: 4 }), gradientAccumulationSteps: 4, loss: "mse", epochs: 3, batchSize: 2, shuffle: false, ...quiet });
+    fit(small, data, {
+      optimizer: new SGD({ learningRate: 0.1, gradientAccumulationSteps: 4 }),
+      gradientAccumulationSteps: 4,
+      loss: "mse",
+      epochs: 3,
+      batchSize: 2,
+      shuffle: false,
+      ...quiet,
+    });
     fit(big, data, { optimizer: new SGD({ learningRate: 0.1 }), loss: "mse", epochs: 3, batchSize: 8, shuffle: false, ...quiet });
     expect(maxDiff(weights(small), weights(big))).to.be.below(1e-6);
     expect(maxDiff(weights(small), weights(linear()))).to.be.above(1e-3); // it did train
@@ -80,8 +112,9 @@ describe("fit", () => {
   it("rejects a gradientAccumulationSteps the optimizer does not have, before training", () => {
     const model = linear();
     const before = weights(model);
-    expect(() => fit(model, regression(4), { optimizer: new SGD(), gradientAccumulationSteps: 2, loss: "mse", epochs: 1, batchSize: 2, ...quiet }))
-      .to.throw(/gradientAccumulationSteps=2 but the optimizer accumulates no steps.*gradientAccumulationSteps: 2/);
+    expect(() => fit(model, regression(4), { optimizer: new SGD(), gradientAccumulationSteps: 2, loss: "mse", epochs: 1, batchSize: 2, ...quiet })).to.throw(
+      /gradientAccumulationSteps=2 but the optimizer accumulates no steps.*gradientAccumulationSteps: 2/,
+    );
     expect(weights(model)).to.deep.equal(before);
   });
 
@@ -106,7 +139,14 @@ describe("fit", () => {
     const scaleLoss = lso.scaleLoss.bind(lso);
     lso.scaleLoss = (l) => (scaled++, scaleLoss(l));
     fit(wrapped, data, { optimizer: lso, loss: "mse", epochs: 2, batchSize: 4, shuffle: false, ...quiet });
-    fit(plain, data, { optimizer: new SGD({ learningRate: 0.1, useEma: true, emaMomentum: 0.9 }), loss: "mse", epochs: 2, batchSize: 4, shuffle: false, ...quiet });
+    fit(plain, data, {
+      optimizer: new SGD({ learningRate: 0.1, useEma: true, emaMomentum: 0.9 }),
+      loss: "mse",
+      epochs: 2,
+      batchSize: 4,
+      shuffle: false,
+      ...quiet,
+    });
     expect(scaled).to.equal(6);
     expect(maxDiff(weights(wrapped), weights(plain))).to.be.below(1e-12);
     const averages = lso.inner.stateDict().slots.averages;
@@ -125,7 +165,13 @@ describe("fit", () => {
       return calls === 3 ? l.mul(NaN) : l;
     };
     const history = fit(model, data, {
-      optimizer: new SGD({ learningRate: 0.1 }), loss, epochs: 3, batchSize: 4, shuffle: false, verbose: 0, output: out,
+      optimizer: new SGD({ learningRate: 0.1 }),
+      loss,
+      epochs: 3,
+      batchSize: 4,
+      shuffle: false,
+      verbose: 0,
+      output: out,
       callbacks: [{ onBatchEnd: () => (afterGoodStep = weights(model)) }],
     });
     expect(history.stoppedReason).to.match(/loss is NaN at epoch 1, batch 3; training stopped/);
@@ -139,7 +185,13 @@ describe("fit", () => {
 
   it("shuffles reproducibly from the seed, a new permutation each epoch", () => {
     const n = 10;
-    const data = { x: tensor(Array.from({ length: n * 3 }, (_, i) => Math.floor(i / 3)), { shape: [n, 3], dtype: "float64" }), y: Array.from({ length: n }, (_, i) => i) };
+    const data = {
+      x: tensor(
+        Array.from({ length: n * 3 }, (_, i) => Math.floor(i / 3)),
+        { shape: [n, 3], dtype: "float64" },
+      ),
+      y: Array.from({ length: n }, (_, i) => i),
+    };
     const order = (opts: { seed?: number; shuffle?: boolean }) => {
       const seen: number[][] = [];
       const loss = (pred: Tensor, y: Labels) => {
@@ -164,7 +216,13 @@ describe("fit", () => {
 
   it("keeps x rows and labels together when shuffling", () => {
     const n = 9;
-    const data = { x: tensor(Array.from({ length: n * 3 }, (_, i) => Math.floor(i / 3) * 10 + (i % 3)), { shape: [n, 3], dtype: "float64" }), y: Int32Array.from({ length: n }, (_, i) => i) };
+    const data = {
+      x: tensor(
+        Array.from({ length: n * 3 }, (_, i) => Math.floor(i / 3) * 10 + (i % 3)),
+        { shape: [n, 3], dtype: "float64" },
+      ),
+      y: Int32Array.from({ length: n }, (_, i) => i),
+    };
     let checked = 0;
     const model = linear();
     const loss = (pred: Tensor, y: Labels) => {
@@ -188,14 +246,19 @@ describe("fit", () => {
 
   it("trains from an iterable of batches", () => {
     const data = regression(12);
-    const batches = [0, 1, 2].map((b) => ({ x: tensor(Array.from(data.x.values.slice(12 * b, 12 * b + 12)), { shape: [4, 3], dtype: "float64" }), y: tensor(Array.from(data.y.values.slice(4 * b, 4 * b + 4)), { shape: [4, 1], dtype: "float64" }) }));
+    const batches = [0, 1, 2].map((b) => ({
+      x: tensor(Array.from(data.x.values.slice(12 * b, 12 * b + 12)), { shape: [4, 3], dtype: "float64" }),
+      y: tensor(Array.from(data.y.values.slice(4 * b, 4 * b + 4)), { shape: [4, 1], dtype: "float64" }),
+    }));
     const a = linear();
     const b = linear();
     const ha = fit(a, batches, { optimizer: new SGD({ learningRate: 0.1 }), loss: "mse", epochs: 2, ...quiet });
     const hb = fit(b, data, { optimizer: new SGD({ learningRate: 0.1 }), loss: "mse", epochs: 2, batchSize: 4, shuffle: false, ...quiet });
     expect(ha.history.loss).to.deep.equal(hb.history.loss);
     expect(weights(a)).to.deep.equal(weights(b));
-    function* once() { yield* batches; }
+    function* once() {
+      yield* batches;
+    }
     expect(() => fit(linear(), once(), { optimizer: new SGD(), loss: "mse", epochs: 2, ...quiet })).to.throw(/no batches in epoch 2.*one-shot iterator/);
   });
 
@@ -224,7 +287,17 @@ describe("fit", () => {
 describe("fit progress output", () => {
   it("draws a bar with \\r redraws on a TTY at verbose 1", () => {
     const out = new FakeOutput(true);
-    fit(mlp(), classification(40), { optimizer: new SGD(), loss: "crossEntropy", epochs: 2, batchSize: 4, metrics: ["accuracy"], verbose: 1, output: out, now: fakeClock(30), validationData: classification(8, 2) });
+    fit(mlp(), classification(40), {
+      optimizer: new SGD(),
+      loss: "crossEntropy",
+      epochs: 2,
+      batchSize: 4,
+      metrics: ["accuracy"],
+      verbose: 1,
+      output: out,
+      now: fakeClock(30),
+      validationData: classification(8, 2),
+    });
     expect(out.text).to.contain("\rEpoch 1/2");
     expect(out.text).to.match(/Epoch 1\/2 {2}\s*\d+\/10 \[=+>\.+\] \d+% loss \d\.\d{4} acc \d\.\d{4} {2}[\d,]+ samples\/s {2}ETA \d+s/);
     expect(out.text).to.match(/Epoch 2\/2 {2}10\/10 \[={30}\] \d+s loss \d\.\d{4} acc \d\.\d{4} val_loss \d\.\d{4} val_acc \d\.\d{4}\n$/);
@@ -235,13 +308,31 @@ describe("fit progress output", () => {
   });
 
   it("prints one plain line per epoch when the output is not a terminal", () => {
-    for (const [isTTY, verbose] of [[false, 1], [true, 2]] as const) {
+    for (const [isTTY, verbose] of [
+      [false, 1],
+      [true, 2],
+    ] as const) {
       const out = new FakeOutput(isTTY);
-      fit(mlp(), classification(20), { optimizer: new SGD(), loss: "crossEntropy", epochs: 3, batchSize: 8, metrics: ["accuracy"], verbose, output: out, validationData: classification(6, 2) });
+      fit(mlp(), classification(20), {
+        optimizer: new SGD(),
+        loss: "crossEntropy",
+        epochs: 3,
+        batchSize: 8,
+        metrics: ["accuracy"],
+        verbose,
+        output: out,
+        validationData: classification(6, 2),
+      });
       const lines = out.text.split("\n").filter((l) => l !== "");
       expect(lines).to.have.length(3);
       expect(out.text).to.not.contain("\r");
-      lines.forEach((l, i) => expect(l).to.match(new RegExp(`^Epoch ${i + 1}/3 - 3 steps - \\d+\\.\\ds - loss \\d\\.\\d{4} - accuracy \\d\\.\\d{4} - val_loss \\d\\.\\d{4} - val_accuracy \\d\\.\\d{4}$`)));
+      lines.forEach((l, i) =>
+        expect(l).to.match(
+          new RegExp(
+            `^Epoch ${i + 1}/3 - 3 steps - \\d+\\.\\ds - loss \\d\\.\\d{4} - accuracy \\d\\.\\d{4} - val_loss \\d\\.\\d{4} - val_accuracy \\d\\.\\d{4}$`,
+          ),
+        ),
+      );
     }
   });
 

@@ -57,7 +57,12 @@ describe("nn gradCheck (float64)", () => {
     ln.weight!.assign(randn([2, 3], { ...f64, seed: 9 }));
     checkModule(ln, randn([2, 2, 3], f64), "LayerNorm");
   });
-  for (const [name, m] of [["ReLU", new nn.ReLU()], ["GELU", new nn.GELU()], ["Tanh", new nn.Tanh()], ["Sigmoid", new nn.Sigmoid()]] as const) {
+  for (const [name, m] of [
+    ["ReLU", new nn.ReLU()],
+    ["GELU", new nn.GELU()],
+    ["Tanh", new nn.Tanh()],
+    ["Sigmoid", new nn.Sigmoid()],
+  ] as const) {
     it(name, () => checkModule(m, randn([5], f64), name));
   }
   it("Dropout (seeded, same mask for every evaluation)", () => {
@@ -85,7 +90,13 @@ describe("nn gradCheck (float64)", () => {
     const p = rand([2, 3], f64).mul(0.8).add(0.1);
     const t = rand([2, 3], { ...f64, seed: 11 });
     expect(gradCheck((a, b) => nn.losses.binaryCrossEntropy(a, b), [p, t]).ok).to.equal(true);
-    const x = tensor([[-3, -0.5, 0.2], [1, 4, -0.01]], { dtype: "float64" });
+    const x = tensor(
+      [
+        [-3, -0.5, 0.2],
+        [1, 4, -0.01],
+      ],
+      { dtype: "float64" },
+    );
     expect(gradCheck((a, b) => nn.losses.binaryCrossEntropy(a, b, { fromLogits: true, reduction: "sum" }), [x, t]).ok).to.equal(true);
   });
 });

@@ -24,8 +24,11 @@ const same = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || O
 /** The interop architecture (test/fixtures/interop/model.py) in ndgrad. */
 function build(dtype: "float32" | "float64"): nn.Module {
   return new nn.Sequential(
-    new nn.Conv2d(1, 4, 3, { padding: 1, dtype }), new nn.BatchNorm2d(4, { dtype }), new nn.ReLU(),
-    new nn.Flatten(), new nn.Linear(4 * 5 * 5, 3, { dtype }),
+    new nn.Conv2d(1, 4, 3, { padding: 1, dtype }),
+    new nn.BatchNorm2d(4, { dtype }),
+    new nn.ReLU(),
+    new nn.Flatten(),
+    new nn.Linear(4 * 5 * 5, 3, { dtype }),
   );
 }
 function evalOn(model: nn.Module, dtype: "float32" | "float64"): number[] {
@@ -66,7 +69,7 @@ describe("PyTorch interop (safetensors)", () => {
       expect(got, name).to.not.equal(undefined);
       expect(got.dtype, name).to.equal(want.dtype);
       expect(got.tensor.shape, name).to.deep.equal(want.shape);
-      expect(got.tensor.dtype, name).to.equal(want.dtype === "F64" || !want.dtype.startsWith("F") && want.dtype !== "BF16" ? "float64" : "float32");
+      expect(got.tensor.dtype, name).to.equal(want.dtype === "F64" || (!want.dtype.startsWith("F") && want.dtype !== "BF16") ? "float64" : "float32");
       const values = Array.from(got.tensor.values);
       values.forEach((v, i) => expect(same(v, num(want.values[i])), `${name}[${i}]: ${v} vs ${want.values[i]}`).to.equal(true));
     }
@@ -98,7 +101,8 @@ describe("PyTorch interop (safetensors)", () => {
   });
 
   it("bfloat16 encoding: round to nearest even, as the float32 bit trick (PyTorch's) gives", () => {
-    const f = new Float32Array(1), u = new Uint32Array(f.buffer);
+    const f = new Float32Array(1),
+      u = new Uint32Array(f.buffer);
     let s = 12345;
     for (let i = 0; i < 200000; i++) {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -117,16 +121,30 @@ describe("PyTorch interop (safetensors)", () => {
     const model = build("float32");
     nn.loadWeights(model, path.join(dir, fx.models.F32.file));
     const d = tmpDir();
-    for (const [dtype, code] of [["float16", "F16"], ["bfloat16", "BF16"], ["float32", "F32"]] as const) {
+    for (const [dtype, code] of [
+      ["float16", "F16"],
+      ["bfloat16", "BF16"],
+      ["float32", "F32"],
+    ] as const) {
       const file = path.join(d, `${dtype}.safetensors`);
       nn.saveWeights(model, file, { dtype });
       const entries = readSafetensorsEntries(fs.readFileSync(file));
       for (const e of entries) expect(e.dtype, e.name).to.equal(e.name.endsWith("num_batches_tracked") ? "I64" : code);
       const back = build("float32");
       nn.loadWeights(back, file);
-      const sd = model.stateDict(), got = back.stateDict();
-      const round = dtype === "float16" ? (v: number) => halfToNumber(numberToHalf(v)) : dtype === "bfloat16" ? (v: number) => { const b = new Uint32Array([numberToBfloat16(v) << 16]); return new Float32Array(b.buffer)[0]; } : (v: number) => v;
-      for (const k of Object.keys(sd)) Array.from(sd[k].values).forEach((v, i) => expect(same(got[k].values[i], round(v)), `${dtype} ${k}[${i}]`).to.equal(true));
+      const sd = model.stateDict(),
+        got = back.stateDict();
+      const round =
+        dtype === "float16"
+          ? (v: number) => halfToNumber(numberToHalf(v))
+          : dtype === "bfloat16"
+            ? (v: number) => {
+                const b = new Uint32Array([numberToBfloat16(v) << 16]);
+                return new Float32Array(b.buffer)[0];
+              }
+            : (v: number) => v;
+      for (const k of Object.keys(sd))
+        Array.from(sd[k].values).forEach((v, i) => expect(same(got[k].values[i], round(v)), `${dtype} ${k}[${i}]`).to.equal(true));
     }
     fs.rmSync(d, { recursive: true, force: true });
   });
@@ -138,7 +156,9 @@ describe("PyTorch interop (safetensors)", () => {
     const bad = { ...sd, "1.num_batches_tracked": new Tensor(Float64Array.of(2.5), []) };
     expect(() => model.loadStateDict(bad)).to.throw(/loadStateDict: "1.num_batches_tracked" is an integer counter but element 0 is 2.5/);
     for (const [k, t] of Object.entries(model.stateDict())) expect(Array.from(t.values), k).to.deep.equal(before[k]);
-    expect(() => serializeSafetensors({ n: new Tensor(Float64Array.of(0.5), []) }, {}, { dtypes: { n: "I64" } })).to.throw(/"n" is written as I64 but element 0 is 0.5/);
+    expect(() => serializeSafetensors({ n: new Tensor(Float64Array.of(0.5), []) }, {}, { dtypes: { n: "I64" } })).to.throw(
+      /"n" is written as I64 but element 0 is 0.5/,
+    );
   });
 
   describe("ndgrad's files load into PyTorch with strict=True", function () {
@@ -152,7 +172,11 @@ describe("PyTorch interop (safetensors)", () => {
         this.skip();
       }
     });
-    for (const [dtype, code] of [["float32", "F32"], ["float16", "F16"], ["bfloat16", "BF16"]] as const) {
+    for (const [dtype, code] of [
+      ["float32", "F32"],
+      ["float16", "F16"],
+      ["bfloat16", "BF16"],
+    ] as const) {
       it(`${dtype}: PyTorch loads the file (I64 counter, ${code} floats) and gives ndgrad's eval output`, () => {
         const model = build("float32");
         nn.loadWeights(model, path.join(dir, fx.models.F32.file));
@@ -161,7 +185,10 @@ describe("PyTorch interop (safetensors)", () => {
         nn.saveWeights(model, file, { dtype });
         const inputFile = path.join(d, "input.json");
         fs.writeFileSync(inputFile, JSON.stringify(fx.input));
-        const r = spawnSync(python, [path.join(dir, "check_ndgrad_file.py"), file, inputFile, code], { encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } });
+        const r = spawnSync(python, [path.join(dir, "check_ndgrad_file.py"), file, inputFile, code], {
+          encoding: "utf8",
+          env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+        });
         expect(r.status, r.stderr).to.equal(0);
         const out = JSON.parse(r.stdout);
         expect(out.problems).to.deep.equal([]);

@@ -46,8 +46,15 @@ describe("nn layers: construction and defaults", () => {
     expect(m.length).to.equal(4);
     expect(m.at(-1)).to.be.instanceOf(nn.Linear);
     expect(Object.keys(m.stateDict())).to.deep.equal([
-      "0.weight", "0.bias", "2.weight", "2.bias", "2.running_mean", "2.running_var", "2.num_batches_tracked",
-      "3.weight", "3.bias",
+      "0.weight",
+      "0.bias",
+      "2.weight",
+      "2.bias",
+      "2.running_mean",
+      "2.running_var",
+      "2.num_batches_tracked",
+      "3.weight",
+      "3.bias",
     ]); // PyTorch's state_dict order
     expect(() => m.add({} as nn.Module)).to.throw(/Sequential: every entry must be a Module/);
     const mlp = new nn.Sequential(new nn.Linear(2, 4), new nn.Tanh(), new nn.Linear(4, 3));
@@ -116,12 +123,16 @@ describe("nn layers: validation errors", () => {
     expect(() => new nn.Linear(4, 2).call(zeros([2, 3]))).to.throw("Linear: expected input with last dim 4, got shape [2,3]");
     expect(() => new nn.Conv2d(3, 2, 3).call(zeros([1, 2, 5, 5]))).to.throw("Conv2d: expected 4-D NCHW input with 3 channels, got [1,2,5,5]");
     expect(() => new nn.Conv2d(3, 2, 3).call(zeros([3, 5, 5]))).to.throw("Conv2d: expected 4-D NCHW input with 3 channels, got [3,5,5]");
-    expect(() => new nn.Conv2d(1, 2, 5).call(zeros([1, 1, 3, 3]))).to.throw(/Conv2d: input \[1,1,3,3\] with padding \[0,0\] is smaller than the kernel \[5,5\]/);
+    expect(() => new nn.Conv2d(1, 2, 5).call(zeros([1, 1, 3, 3]))).to.throw(
+      /Conv2d: input \[1,1,3,3\] with padding \[0,0\] is smaller than the kernel \[5,5\]/,
+    );
     expect(() => new nn.MaxPool2d(3).call(zeros([1, 1, 2, 2]))).to.throw(/MaxPool2d: expected 4-D NCHW input at least 3x3/);
     expect(() => new nn.BatchNorm2d(3).call(zeros([2, 4, 2, 2]))).to.throw("BatchNorm2d: expected 4-D NCHW input with 3 channels, got [2,4,2,2]");
     expect(() => new nn.BatchNorm2d(3).call(zeros([1, 3, 1, 1]))).to.throw(/more than 1 value per channel when training/);
     expect(() => new nn.LayerNorm([2, 3]).call(zeros([2, 3, 2]))).to.throw("LayerNorm: expected input ending in [2,3], got [2,3,2]");
-    expect(() => new nn.Linear(2, 2).call(zeros([1, 2], { dtype: "float64" }))).to.throw(/Linear: input is float64 \[1,2\] but the layer's parameters are float32/);
+    expect(() => new nn.Linear(2, 2).call(zeros([1, 2], { dtype: "float64" }))).to.throw(
+      /Linear: input is float64 \[1,2\] but the layer's parameters are float32/,
+    );
     expect(() => new nn.ReLU().call([1, 2] as never)).to.throw("ReLU: input must be a Tensor, got [1,2]");
   });
 
@@ -146,7 +157,9 @@ describe("nn.init", () => {
 
   it("bounds and spreads match the formulas; seeds reproduce", () => {
     const gu = nn.init.glorotUniform([200, 100], { seed: 1 });
-    expect(maxAbs(gu)).to.be.at.most(Math.sqrt(6 / 300)).and.above(0.95 * Math.sqrt(6 / 300));
+    expect(maxAbs(gu))
+      .to.be.at.most(Math.sqrt(6 / 300))
+      .and.above(0.95 * Math.sqrt(6 / 300));
     const hu = nn.init.heUniform([64, 4, 3, 3], { seed: 1 });
     expect(maxAbs(hu)).to.be.at.most(Math.sqrt(6 / 36));
     const std = (t: Tensor) => Math.sqrt(Array.from(t.values).reduce((s, v) => s + v * v, 0) / t.size);
@@ -161,7 +174,10 @@ describe("nn.init", () => {
 });
 
 describe("nn.losses: validation", () => {
-  const logits = tensor([[1, 2, 3], [0, 0, 0]]);
+  const logits = tensor([
+    [1, 2, 3],
+    [0, 0, 0],
+  ]);
   it("crossEntropy rejects bad labels naming the label and the range", () => {
     expect(() => nn.losses.crossEntropy(logits, [0, 3])).to.throw("crossEntropy: label 3 at index 1 is not an integer class in [0, 2] (logits [2,3])");
     expect(() => nn.losses.crossEntropy(logits, [0.5, 1])).to.throw(/label 0.5 at index 0 is not an integer class in \[0, 2\]/);
@@ -175,7 +191,9 @@ describe("nn.losses: validation", () => {
   it("mse and binaryCrossEntropy reject shape mismatches and bad probabilities", () => {
     expect(() => nn.losses.mse(zeros([2, 3]), zeros([3, 2]))).to.throw("mse: prediction [2,3] and target [3,2] must have the same shape");
     expect(() => nn.losses.binaryCrossEntropy(zeros([2]), zeros([2, 1]))).to.throw(/binaryCrossEntropy: prediction \[2\] and target \[2,1\]/);
-    expect(() => nn.losses.binaryCrossEntropy(tensor([1.5]), tensor([1]))).to.throw(/probabilities must be in \[0, 1\], got 1.5 at index 0 \(pass \{ fromLogits: true \}/);
+    expect(() => nn.losses.binaryCrossEntropy(tensor([1.5]), tensor([1]))).to.throw(
+      /probabilities must be in \[0, 1\], got 1.5 at index 0 \(pass \{ fromLogits: true \}/,
+    );
     expect(nn.losses.binaryCrossEntropy(tensor([0, 1]), tensor([1, 0]), { reduction: "sum" }).item()).to.equal(200);
     expect(nn.losses.binaryCrossEntropy(tensor([-200, 200]), tensor([1, 0]), { fromLogits: true, reduction: "sum" }).item()).to.equal(400);
   });

@@ -52,7 +52,12 @@ function moons(n: number, noise: number, seed: number): { x: Tensor; y: number[]
 
 describe("nn: models learn", () => {
   it("a 2-layer MLP learns XOR (100%)", () => {
-    const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    const x = tensor([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]);
     const y = [0, 1, 1, 0];
     const model = new nn.Sequential(new nn.Linear(2, 8, { seed: 1 }), new nn.Tanh(), new nn.Linear(8, 2, { seed: 2 }));
     const losses = train(model, x, y, 200, 0.05);
@@ -63,7 +68,13 @@ describe("nn: models learn", () => {
   it("an MLP separates two moons (>= 97% on held-out points)", () => {
     const trainSet = moons(200, 0.1, 1);
     const testSet = moons(200, 0.1, 2);
-    const model = new nn.Sequential(new nn.Linear(2, 16, { seed: 3 }), new nn.ReLU(), new nn.Linear(16, 16, { seed: 4 }), new nn.ReLU(), new nn.Linear(16, 2, { seed: 5 }));
+    const model = new nn.Sequential(
+      new nn.Linear(2, 16, { seed: 3 }),
+      new nn.ReLU(),
+      new nn.Linear(16, 16, { seed: 4 }),
+      new nn.ReLU(),
+      new nn.Linear(16, 2, { seed: 5 }),
+    );
     train(model, trainSet.x, trainSet.y, 300, 0.02);
     expect(accuracy(model, trainSet.x, trainSet.y)).to.be.at.least(0.97);
     expect(accuracy(model, testSet.x, testSet.y)).to.be.at.least(0.97);
@@ -83,8 +94,12 @@ describe("nn: models learn", () => {
     }
     const x = new Tensor(images, [n, 1, 8, 8]);
     const model = new nn.Sequential(
-      new nn.Conv2d(1, 4, 3, { padding: 1, seed: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(),
-      new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(64, 2, { seed: 2 }),
+      new nn.Conv2d(1, 4, 3, { padding: 1, seed: 1 }),
+      new nn.BatchNorm2d(4),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(64, 2, { seed: 2 }),
     );
     const losses = train(model, x, y, 40, 0.01);
     expect(losses[losses.length - 1]).to.be.below(0.3 * losses[0]);

@@ -106,9 +106,8 @@ describe("safetensors", () => {
   });
 
   it("saveWeights/loadWeights: a CNN with BatchNorm round-trips, readable by the independent parser", () => {
-    const make = (seed: number) => new nn.Sequential(
-      new nn.Conv2d(1, 2, 3, { seed }), new nn.BatchNorm2d(2), new nn.ReLU(), new nn.Flatten(), new nn.Linear(8, 2, { seed: seed + 1 }),
-    );
+    const make = (seed: number) =>
+      new nn.Sequential(new nn.Conv2d(1, 2, 3, { seed }), new nn.BatchNorm2d(2), new nn.ReLU(), new nn.Flatten(), new nn.Linear(8, 2, { seed: seed + 1 }));
     const a = make(1);
     a.call(randn([3, 1, 4, 4], { seed: 1 })); // move the running stats off their defaults
     const file = tmpFile("cnn.safetensors");
@@ -151,27 +150,71 @@ describe("safetensors", () => {
       ["shorter than 8 bytes", Buffer.from([1, 2, 3]), /file is 3 bytes, too short for the 8-byte header length/],
       ["header length past the end", file({}, undefined, 4096n), /header length 4096 is larger than the \d+ bytes after the length prefix/],
       ["absurd header length", file({}, undefined, 1n << 62n), /header length 4611686018427387904 exceeds the 100000000-byte limit/],
-      ["invalid JSON", file("{\"a\": [1, 2"), /header is not valid JSON/],
+      ["invalid JSON", file('{"a": [1, 2'), /header is not valid JSON/],
       ["header not an object", file("[1, 2]"), /header must be a JSON object/],
-      ["offsets out of range", file({ a: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, f32(2)), /"a" data_offsets \[0, 16\] run past the end of the 8-byte data section/],
-      ["overlapping offsets", file({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [4, 12] } }, f32(3)), /"b" data_offsets \[4,12\] overlap tensor "a"/],
-      ["gap between tensors", file({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] }, b: { dtype: "F32", shape: [1], data_offsets: [8, 12] } }, f32(3)), /"b" starts at byte 8 but tensor "a" ends at 4 \(offsets must be contiguous\)/],
+      [
+        "offsets out of range",
+        file({ a: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, f32(2)),
+        /"a" data_offsets \[0, 16\] run past the end of the 8-byte data section/,
+      ],
+      [
+        "overlapping offsets",
+        file({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [4, 12] } }, f32(3)),
+        /"b" data_offsets \[4,12\] overlap tensor "a"/,
+      ],
+      [
+        "gap between tensors",
+        file({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] }, b: { dtype: "F32", shape: [1], data_offsets: [8, 12] } }, f32(3)),
+        /"b" starts at byte 8 but tensor "a" ends at 4 \(offsets must be contiguous\)/,
+      ],
       ["trailing bytes", file({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] } }, f32(2)), /tensors cover 4 bytes of the 8-byte data section/],
-      ["size not dtype x shape", file({ a: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, f32(2)), /"a": F32 \[3\] needs 12 bytes but data_offsets \[0, 8\] hold 8/],
-      ["huge shape (no float overflow)", file({ a: { dtype: "F64", shape: [2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, f32(2)), /"a": F64 \[1099511627776,1099511627776\] needs 9671406556917033397649408 bytes but data_offsets \[0, 8\] hold 8/],
+      [
+        "size not dtype x shape",
+        file({ a: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, f32(2)),
+        /"a": F32 \[3\] needs 12 bytes but data_offsets \[0, 8\] hold 8/,
+      ],
+      [
+        "huge shape (no float overflow)",
+        file({ a: { dtype: "F64", shape: [2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, f32(2)),
+        /"a": F64 \[1099511627776,1099511627776\] needs 9671406556917033397649408 bytes but data_offsets \[0, 8\] hold 8/,
+      ],
       ["unknown dtype", file({ a: { dtype: "F33", shape: [1], data_offsets: [0, 4] } }, f32(1)), /"a" has unknown dtype "F33"/],
-      ["dtype ndgrad cannot hold", file({ a: { dtype: "F8_E5M2", shape: [8], data_offsets: [0, 8] } }, f32(2)), /"a" has dtype F8_E5M2, which ndgrad cannot load \(it reads F16, BF16, F32, F64, I64/],
-      ["F16 size not 2 x shape", file({ a: { dtype: "F16", shape: [3], data_offsets: [0, 8] } }, f32(2)), /"a": F16 \[3\] needs 6 bytes but data_offsets \[0, 8\] hold 8/],
-      ["I64 beyond 2^53", file({ a: { dtype: "I64", shape: [1], data_offsets: [0, 8] } }, Buffer.from([1, 0, 0, 0, 0, 0, 0x20, 0])), /"a" element 0 is 9007199254740993, beyond the ±2\^53/],
-      ["BOOL byte other than 0 or 1", file({ a: { dtype: "BOOL", shape: [2], data_offsets: [0, 2] } }, Buffer.from([1, 2])), /"a" is BOOL but byte 1 of its data is 2/],
-      ["header not UTF-8", Buffer.concat([Buffer.from([8, 0, 0, 0, 0, 0, 0, 0]), Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d, 0x20])]), /header is not valid JSON/],
+      [
+        "dtype ndgrad cannot hold",
+        file({ a: { dtype: "F8_E5M2", shape: [8], data_offsets: [0, 8] } }, f32(2)),
+        /"a" has dtype F8_E5M2, which ndgrad cannot load \(it reads F16, BF16, F32, F64, I64/,
+      ],
+      [
+        "F16 size not 2 x shape",
+        file({ a: { dtype: "F16", shape: [3], data_offsets: [0, 8] } }, f32(2)),
+        /"a": F16 \[3\] needs 6 bytes but data_offsets \[0, 8\] hold 8/,
+      ],
+      [
+        "I64 beyond 2^53",
+        file({ a: { dtype: "I64", shape: [1], data_offsets: [0, 8] } }, Buffer.from([1, 0, 0, 0, 0, 0, 0x20, 0])),
+        /"a" element 0 is 9007199254740993, beyond the ±2\^53/,
+      ],
+      [
+        "BOOL byte other than 0 or 1",
+        file({ a: { dtype: "BOOL", shape: [2], data_offsets: [0, 2] } }, Buffer.from([1, 2])),
+        /"a" is BOOL but byte 1 of its data is 2/,
+      ],
+      [
+        "header not UTF-8",
+        Buffer.concat([Buffer.from([8, 0, 0, 0, 0, 0, 0, 0]), Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d, 0x20])]),
+        /header is not valid JSON/,
+      ],
       ["shape not an array", file({ a: { dtype: "F32", shape: 4, data_offsets: [0, 16] } }, f32(4)), /"a" has an invalid shape 4/],
       ["entry not an object", file({ a: 5 }), /entry "a" must be an object, got 5/],
       ["__proto__ as a name", file('{"__proto__": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}', f32(1)), /"__proto__" is not allowed/],
       ["offsets reversed", file({ a: { dtype: "F32", shape: [0], data_offsets: [4, 0] } }, f32(1)), /invalid data_offsets \[4,0\]/],
       ["fractional offsets", file({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4.5] } }, f32(1)), /invalid data_offsets/],
       ["negative shape", file({ a: { dtype: "F32", shape: [-1], data_offsets: [0, 4] } }, f32(1)), /"a" has an invalid shape \[-1\]/],
-      ["zero-size tensor with huge dims is fine, but the tensors must still tile the data", file({ a: { dtype: "F64", shape: [2 ** 40, 0], data_offsets: [0, 0] } }, f32(1)), /tensors cover 0 bytes of the 4-byte data section/],
+      [
+        "zero-size tensor with huge dims is fine, but the tensors must still tile the data",
+        file({ a: { dtype: "F64", shape: [2 ** 40, 0], data_offsets: [0, 0] } }, f32(1)),
+        /tensors cover 0 bytes of the 4-byte data section/,
+      ],
       ["bad metadata", file({ __metadata__: { n: 3 } }), /"__metadata__" value for "n" must be a string, got 3/],
     ];
     for (const [what, buf, message] of cases) {

@@ -45,18 +45,29 @@ const fixtures = loadFixtures<Fixtures>();
 function build(c: LayerCase, dtype: DType): nn.Module {
   const a = c.args;
   switch (c.layer) {
-    case "Linear": return new nn.Linear(a.inFeatures, a.outFeatures, { bias: a.bias, dtype });
-    case "Conv2d": return new nn.Conv2d(a.inChannels, a.outChannels, a.kernelSize, { stride: a.stride, padding: a.padding, bias: a.bias, dtype });
-    case "MaxPool2d": return new nn.MaxPool2d(a.k, { stride: a.stride });
-    case "AvgPool2d": return new nn.AvgPool2d(a.k, { stride: a.stride });
-    case "BatchNorm2d": return new nn.BatchNorm2d(a.numFeatures, { eps: a.eps, momentum: a.momentum, dtype });
-    case "LayerNorm": return new nn.LayerNorm(a.features, { eps: a.eps, dtype });
-    case "GELU": return new nn.GELU({ approximate: a.approximate });
-    default: throw new Error(`unknown layer ${c.layer}`);
+    case "Linear":
+      return new nn.Linear(a.inFeatures, a.outFeatures, { bias: a.bias, dtype });
+    case "Conv2d":
+      return new nn.Conv2d(a.inChannels, a.outChannels, a.kernelSize, { stride: a.stride, padding: a.padding, bias: a.bias, dtype });
+    case "MaxPool2d":
+      return new nn.MaxPool2d(a.k, { stride: a.stride });
+    case "AvgPool2d":
+      return new nn.AvgPool2d(a.k, { stride: a.stride });
+    case "BatchNorm2d":
+      return new nn.BatchNorm2d(a.numFeatures, { eps: a.eps, momentum: a.momentum, dtype });
+    case "LayerNorm":
+      return new nn.LayerNorm(a.features, { eps: a.eps, dtype });
+    case "GELU":
+      return new nn.GELU({ approximate: a.approximate });
+    default:
+      throw new Error(`unknown layer ${c.layer}`);
   }
 }
 
-const precisions: [DType, number][] = [["float32", 1e-5], ["float64", 1e-9]];
+const precisions: [DType, number][] = [
+  ["float32", 1e-5],
+  ["float64", 1e-9],
+];
 
 describe("nn layers vs PyTorch", () => {
   for (const c of fixtures.layers) {

@@ -23,10 +23,39 @@ type Maker = (r: () => number) => Optimizer;
 
 /** Random hyper-parameters over the features the pipeline has; each program draws one. */
 const MAKERS: Maker[] = [
-  (r) => new Lion({ learningRate: 1e-3 + r() * 0.05, beta1: 0.5 + 0.49 * r(), weightDecay: r() < 0.5 ? 0.1 * r() : null, useEma: r() < 0.5, emaOverwriteFrequency: r() < 0.3 ? 2 : null, clipNorm: r() < 0.3 ? 0.5 : null }),
-  (r) => new AdamW({ learningRate: 1e-3 + r() * 0.05, weightDecay: 0.004 + 0.1 * r(), amsgrad: r() < 0.5, clipValue: r() < 0.4 ? 0.3 : null, gradientAccumulationSteps: r() < 0.3 ? 2 : null }),
-  (r) => new Adam({ learningRate: 1e-3 + r() * 0.05, epsilon: r() < 0.5 ? 1e-7 : 1e-3, amsgrad: r() < 0.5, globalClipNorm: r() < 0.4 ? 1 : null, useEma: r() < 0.4 }),
-  (r) => new SGD({ learningRate: 0.01 + r() * 0.1, momentum: r() < 0.3 ? 0 : 0.9 * r(), nesterov: r() < 0.5, weightDecay: r() < 0.5 ? 0.01 : null, clipNorm: r() < 0.3 ? 1 : null }),
+  (r) =>
+    new Lion({
+      learningRate: 1e-3 + r() * 0.05,
+      beta1: 0.5 + 0.49 * r(),
+      weightDecay: r() < 0.5 ? 0.1 * r() : null,
+      useEma: r() < 0.5,
+      emaOverwriteFrequency: r() < 0.3 ? 2 : null,
+      clipNorm: r() < 0.3 ? 0.5 : null,
+    }),
+  (r) =>
+    new AdamW({
+      learningRate: 1e-3 + r() * 0.05,
+      weightDecay: 0.004 + 0.1 * r(),
+      amsgrad: r() < 0.5,
+      clipValue: r() < 0.4 ? 0.3 : null,
+      gradientAccumulationSteps: r() < 0.3 ? 2 : null,
+    }),
+  (r) =>
+    new Adam({
+      learningRate: 1e-3 + r() * 0.05,
+      epsilon: r() < 0.5 ? 1e-7 : 1e-3,
+      amsgrad: r() < 0.5,
+      globalClipNorm: r() < 0.4 ? 1 : null,
+      useEma: r() < 0.4,
+    }),
+  (r) =>
+    new SGD({
+      learningRate: 0.01 + r() * 0.1,
+      momentum: r() < 0.3 ? 0 : 0.9 * r(),
+      nesterov: r() < 0.5,
+      weightDecay: r() < 0.5 ? 0.01 : null,
+      clipNorm: r() < 0.3 ? 1 : null,
+    }),
   (r) => new Lion({ learningRate: 1e-3, lossScaleFactor: r() < 0.5 ? 128 : 1024, gradientAccumulationSteps: r() < 0.5 ? 3 : null }),
   (r) => new LossScaleOptimizer(new AdamW({ learningRate: 1e-3 + r() * 0.01 }), { initialScale: 64 }),
 ];
@@ -36,7 +65,8 @@ const MAKERS: Maker[] = [
 const NAN_BITS = 0x7fc00000;
 
 function bitsOf(a: ArrayLike<number>): number[] {
-  const f = Float32Array.from(a), u = new Uint32Array(f.buffer);
+  const f = Float32Array.from(a),
+    u = new Uint32Array(f.buffer);
   return Array.from(u, (b, i) => (f[i] !== f[i] ? NAN_BITS : b));
 }
 
@@ -87,7 +117,8 @@ describe("optim: js and wasm backends agree bit for bit on random programs", fun
       expect(wasm.inHeap, "wasm parameters outside the wasm heap").to.equal(true);
       expect(wasm.bits.length).to.equal(js.bits.length);
       for (let k = 0; k < js.bits.length; k++) {
-        const a = js.bits[k], b = wasm.bits[k];
+        const a = js.bits[k],
+          b = wasm.bits[k];
         expect(b.length).to.equal(a.length);
         for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) expect.fail(`array ${k}[${i}]: js bits ${a[i].toString(16)} vs wasm ${b[i].toString(16)}`);
       }

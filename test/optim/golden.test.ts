@@ -28,9 +28,12 @@ type Nested = number | Nested[];
 
 const classes: Record<string, { fromConfig(c: Record<string, unknown>): Optimizer }> = { Lion, Adam, AdamW, SGD };
 const scheduleClasses: Record<string, { fromConfig(c: Record<string, unknown>): schedules.LearningRateSchedule }> = {
-  ExponentialDecay: schedules.ExponentialDecay, PiecewiseConstantDecay: schedules.PiecewiseConstantDecay,
-  PolynomialDecay: schedules.PolynomialDecay, InverseTimeDecay: schedules.InverseTimeDecay,
-  CosineDecay: schedules.CosineDecay, CosineDecayRestarts: schedules.CosineDecayRestarts,
+  ExponentialDecay: schedules.ExponentialDecay,
+  PiecewiseConstantDecay: schedules.PiecewiseConstantDecay,
+  PolynomialDecay: schedules.PolynomialDecay,
+  InverseTimeDecay: schedules.InverseTimeDecay,
+  CosineDecay: schedules.CosineDecay,
+  CosineDecayRestarts: schedules.CosineDecayRestarts,
 };
 
 /** 'inf' strings → Infinity (and '-inf', 'nan' for completeness). */
@@ -52,7 +55,10 @@ function parsePythonCtor(s: string): Optimizer {
   const m = /^(\w+)\((.*)\)$/.exec(s.trim());
   if (!m) throw new Error(`cannot parse ${s}`);
   const config: Record<string, unknown> = {};
-  for (const part of m[2].split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of m[2]
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [k, v] = part.includes("=") ? part.split("=") : ["learning_rate", part];
     config[k.trim()] = v === "True" ? true : v === "False" ? false : v === "None" ? null : Number(v);
   }
@@ -84,13 +90,15 @@ function emulateReplicas(opt: Optimizer, replicas: number): void {
 function close(actual: number[], expected: number[], step: Json, label: string): void {
   expect(actual.length, `${label}: size`).to.equal(expected.length);
   for (let k = 0; k < expected.length; k++) {
-    const a = actual[k], e = expected[k];
+    const a = actual[k],
+      e = expected[k];
     if (step.exact) {
       expect(a, `${label}[${k}]`).to.equal(e);
     } else if (step.abs_bound !== undefined) {
       expect(Math.abs(a - e), `${label}[${k}]: ${a} vs ${e}`).to.be.lessThan(step.abs_bound);
     } else {
-      const atol = step.atol ?? 1e-6, rtol = step.rtol ?? 1e-6;
+      const atol = step.atol ?? 1e-6,
+        rtol = step.rtol ?? 1e-6;
       expect(Math.abs(a - e) <= atol + rtol * Math.abs(e), `${label}[${k}]: ${a} vs ${e} (atol ${atol}, rtol ${rtol})`).to.equal(true);
     }
   }
@@ -136,7 +144,9 @@ function runProgram(c: Json): void {
     switch (step.op) {
       case "var":
         vars[step.id] = new Parameter(nums(step.value), {
-          dtype: step.dtype, name: step.name, overwriteWithGradient: step.overwrite_with_gradient,
+          dtype: step.dtype,
+          name: step.name,
+          overwriteWithGradient: step.overwrite_with_gradient,
           constraint: step.constraint === "NonNeg" ? "nonNeg" : undefined,
         });
         break;
@@ -150,7 +160,9 @@ function runProgram(c: Json): void {
         opts[step.optimizer].build(step.vars.map((id: string) => vars[id]));
         break;
       case "apply_gradients":
-        opts[step.optimizer].applyGradients(step.grads.map((g: Json, k: number) => [g === null ? null : tensor(nums(g), { dtype: vars[step.vars[k]].dtype }), vars[step.vars[k]]]));
+        opts[step.optimizer].applyGradients(
+          step.grads.map((g: Json, k: number) => [g === null ? null : tensor(nums(g), { dtype: vars[step.vars[k]].dtype }), vars[step.vars[k]]]),
+        );
         break;
       case "apply":
         opts[step.optimizer].apply(step.grads.map((g: Json) => (g === null ? null : tensor(nums(g)))));
@@ -206,8 +218,9 @@ function runProgram(c: Json): void {
           close(Array.from(vars[step.id].values), slot(opt!, "averages", step.index ?? 0), step, label);
           break;
         } else if (what.startsWith("attr:")) {
-          const camel = ({ clipnorm: "clipNorm", clipvalue: "clipValue", global_clipnorm: "globalClipNorm" } as Record<string, string>)[what.slice(5)]
-            ?? what.slice(5).replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
+          const camel =
+            ({ clipnorm: "clipNorm", clipvalue: "clipValue", global_clipnorm: "globalClipNorm" } as Record<string, string>)[what.slice(5)] ??
+            what.slice(5).replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
           actual = [(opt as unknown as Record<string, number>)[camel]];
         } else throw new Error(`${label}: unknown expect '${what}'`);
         close(actual, expected(step), step, label);
@@ -239,8 +252,13 @@ describe("optim: Keras goldens (keras-golden.json)", () => {
         it(c.name, () => {
           resetOptimizerNames();
           const got: Record<string, string> = {
-            "Adam#1": new Adam().name, "Adam#2": new Adam().name, "SGD#1": new SGD().name, "SGD#2": new SGD().name,
-            "AdamW#1": new AdamW().name, "AdamW#2": new AdamW().name, "Adam(name='my_adam')": new Adam({ name: "my_adam" }).name,
+            "Adam#1": new Adam().name,
+            "Adam#2": new Adam().name,
+            "SGD#1": new SGD().name,
+            "SGD#2": new SGD().name,
+            "AdamW#1": new AdamW().name,
+            "AdamW#2": new AdamW().name,
+            "Adam(name='my_adam')": new Adam({ name: "my_adam" }).name,
           };
           expect(got).to.deep.equal(c.expected_names);
           const again = Adam.fromConfig(new Adam({ name: "my_adam" }).getConfig());
@@ -272,9 +290,10 @@ describe("optim: Keras goldens (keras-golden.json)", () => {
           expect(JSON.parse(JSON.stringify(cfg))).to.deep.equal(cfg);
           return;
         }
-        const opt = c.class === "LossScaleOptimizer"
-          ? LossScaleOptimizer.fromConfig({ inner_optimizer: parsePythonCtor(c.config.inner_optimizer) })
-          : classes[c.class].fromConfig(c.config);
+        const opt =
+          c.class === "LossScaleOptimizer"
+            ? LossScaleOptimizer.fromConfig({ inner_optimizer: parsePythonCtor(c.config.inner_optimizer) })
+            : classes[c.class].fromConfig(c.config);
         const cfg = opt.getConfig();
         if (c.class !== "LossScaleOptimizer") {
           for (const [k, v] of Object.entries(c.config)) expect(cfg[k], k).to.deep.equal(k === "learning_rate" ? Math.fround(v as number) : v);

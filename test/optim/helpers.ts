@@ -25,7 +25,13 @@ export function makeParams(seed = 1): Parameter[] {
 }
 
 export function makeGrads(params: readonly Parameter[], r: () => number, scale = 1): Tensor[] {
-  return params.map((p) => new Tensor(new Float32Array(p.size).map(() => (r() * 2 - 1) * scale), p.shape.slice()));
+  return params.map(
+    (p) =>
+      new Tensor(
+        new Float32Array(p.size).map(() => (r() * 2 - 1) * scale),
+        p.shape.slice(),
+      ),
+  );
 }
 
 /** Every rule, in configurations that exercise its slots. */
@@ -45,5 +51,10 @@ export function values(params: readonly Parameter[]): number[][] {
 /** Everything observable about an optimizer's state, as plain data. */
 export function snapshot(opt: Optimizer): string {
   const s = opt.stateDict();
-  return JSON.stringify({ it: s.iterations, micro: s.microSteps, slots: Object.fromEntries(Object.entries(s.slots).map(([k, ts]) => [k, ts.map((t) => Array.from(t.values))])), ls: s.lossScale });
+  return JSON.stringify({
+    it: s.iterations,
+    micro: s.microSteps,
+    slots: Object.fromEntries(Object.entries(s.slots).map(([k, ts]) => [k, ts.map((t) => Array.from(t.values))])),
+    ls: s.lossScale,
+  });
 }

@@ -38,9 +38,15 @@ export class KerasReference {
   /** `self.learning_rate` is a float32 variable holding the Python float. */
   private readonly lr: number;
 
-  constructor(readonly vars: Float32Array[], readonly o: ReferenceOptions) {
+  constructor(
+    readonly vars: Float32Array[],
+    readonly o: ReferenceOptions,
+  ) {
     const zeros = () => vars.map((v) => new Float32Array(v.length));
-    this.m = zeros(); this.u = zeros(); this.uHat = zeros(); this.acc = zeros();
+    this.m = zeros();
+    this.u = zeros();
+    this.uHat = zeros();
+    this.acc = zeros();
     this.avg = vars.map((v) => v.slice()); // add_variable_from_reference copies the variable
     this.lr = f(o.learningRate);
   }
@@ -80,15 +86,22 @@ export class KerasReference {
   }
 
   private updateStep(g: Float32Array, i: number): void {
-    const v = this.vars[i], lr = this.lr, rule = this.o.rule;
+    const v = this.vars[i],
+      lr = this.lr,
+      rule = this.o.rule;
     if (rule.kind === "adam") {
       const t = f(this.iterations + 1);
-      const b1p = f(Math.pow(f(rule.beta1), t)), b2p = f(Math.pow(f(rule.beta2), t));
+      const b1p = f(Math.pow(f(rule.beta1), t)),
+        b2p = f(Math.pow(f(rule.beta2), t));
       // alpha = lr * ops.sqrt(1 - beta_2_power) / (1 - beta_1_power), left to right
       const alpha = f(f(lr * f(Math.sqrt(f(1 - b2p)))) / f(1 - b1p));
       // ops.multiply(..., 1 - self.beta_1): the Python float 1 - beta_1, cast to float32
-      const c1 = f(1 - rule.beta1), c2 = f(1 - rule.beta2), eps = f(rule.epsilon);
-      const m = this.m[i], u = this.u[i], uh = this.uHat[i];
+      const c1 = f(1 - rule.beta1),
+        c2 = f(1 - rule.beta2),
+        eps = f(rule.epsilon);
+      const m = this.m[i],
+        u = this.u[i],
+        uh = this.uHat[i];
       for (let k = 0; k < v.length; k++) {
         m[k] = f(m[k] + f(f(g[k] - m[k]) * c1));
         u[k] = f(u[k] + f(f(f(g[k] * g[k]) - u[k]) * c2));
@@ -101,7 +114,10 @@ export class KerasReference {
       }
     } else if (rule.kind === "lion") {
       // beta_1 = ops.cast(self.beta_1, dtype) first, then (1.0 - beta_1) in float32
-      const b1 = f(rule.beta1), b2 = f(rule.beta2), c1 = f(1 - b1), c2 = f(1 - b2);
+      const b1 = f(rule.beta1),
+        b2 = f(rule.beta2),
+        c1 = f(1 - b1),
+        c2 = f(1 - b2);
       const m = this.m[i];
       for (let k = 0; k < v.length; k++) {
         const c = f(f(m[k] * b1) + f(g[k] * c1));
@@ -109,7 +125,8 @@ export class KerasReference {
         m[k] = f(f(m[k] * b2) + f(g[k] * c2));
       }
     } else if (rule.momentum !== 0) {
-      const mu = f(rule.momentum), m = this.m[i];
+      const mu = f(rule.momentum),
+        m = this.m[i];
       for (let k = 0; k < v.length; k++) {
         m[k] = f(f(m[k] * mu) - f(g[k] * lr));
         v[k] = f(v[k] + (rule.nesterov ? f(f(m[k] * mu) - f(g[k] * lr)) : m[k]));

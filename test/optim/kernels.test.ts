@@ -34,7 +34,8 @@ function data(dtype: "float32" | "float64", n: number, seed: number, scale = 1):
 function expectSame(a: Arr, b: Arr, label: string): void {
   expect(a.length, label).to.equal(b.length);
   for (let k = 0; k < a.length; k++) {
-    const x = a[k], y = b[k];
+    const x = a[k],
+      y = b[k];
     const same = (x !== x && y !== y) || (x === y && 1 / x === 1 / y);
     if (!same) expect.fail(`${label}[${k}]: ${x} vs ${y}`);
   }
@@ -43,24 +44,44 @@ function expectSame(a: Arr, b: Arr, label: string): void {
 // ---- reference formulas (the pre-kernel code) ----
 function refDecay(v: FloatArray, wd: number, lr: number): void {
   const r = roundFor(v);
-  const wdr = r(wd), lrr = r(lr);
+  const wdr = r(wd),
+    lrr = r(lr);
   for (let k = 0; k < v.length; k++) v[k] = v[k] - r(r(v[k] * wdr) * lrr);
 }
 function refLion(v: FloatArray, g: FloatArray, m: FloatArray, lr: number, beta1: number, beta2: number): void {
   const r = roundFor(v);
-  const b1 = r(beta1), b2 = r(beta2), omb1 = r(1 - b1), omb2 = r(1 - b2), lrr = r(lr);
+  const b1 = r(beta1),
+    b2 = r(beta2),
+    omb1 = r(1 - b1),
+    omb2 = r(1 - b2),
+    lrr = r(lr);
   for (let k = 0; k < v.length; k++) {
-    const gk = g[k], mk = m[k];
+    const gk = g[k],
+      mk = m[k];
     const c = r(mk * b1) + r(gk * omb1);
     v[k] = v[k] - (c > 0 ? lrr : c < 0 ? -lrr : c === 0 ? 0 : NaN);
     m[k] = r(mk * b2) + r(gk * omb2);
   }
 }
-function refAdam(v: FloatArray, g: FloatArray, m: FloatArray, u: FloatArray, uh: FloatArray | null, lr: number, t: number, beta1: number, beta2: number, epsilon: number): void {
+function refAdam(
+  v: FloatArray,
+  g: FloatArray,
+  m: FloatArray,
+  u: FloatArray,
+  uh: FloatArray | null,
+  lr: number,
+  t: number,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+): void {
   const r = roundFor(v);
-  const b1 = r(beta1), b2 = r(beta2), eps = r(epsilon);
+  const b1 = r(beta1),
+    b2 = r(beta2),
+    eps = r(epsilon);
   const alpha = r(r(r(lr) * r(Math.sqrt(r(1 - r(Math.pow(b2, t)))))) / r(1 - r(Math.pow(b1, t))));
-  const omb1 = r(1 - beta1), omb2 = r(1 - beta2); // Keras: float32(1 − β) from the double β
+  const omb1 = r(1 - beta1),
+    omb2 = r(1 - beta2); // Keras: float32(1 − β) from the double β
   for (let k = 0; k < v.length; k++) {
     const gk = g[k];
     const mk = r(m[k] + r(r(gk - m[k]) * omb1));
@@ -96,8 +117,11 @@ describe("optim: per-dtype kernels match the reference formulas bit for bit", ()
     const is32 = dtype === "float32";
     for (const wd of [0, 0.1]) {
       it(`Lion ${dtype} wd=${wd}`, () => {
-        const v1 = data(dtype, n, 1), g = data(dtype, n, 2, 0.01), m1 = data(dtype, n, 3, 0.01);
-        const v2 = v1.slice(), m2 = m1.slice();
+        const v1 = data(dtype, n, 1),
+          g = data(dtype, n, 2, 0.01),
+          m1 = data(dtype, n, 3, 0.01);
+        const v2 = v1.slice(),
+          m2 = m1.slice();
         for (let s = 0; s < 3; s++) {
           if (wd) refDecay(v1, wd, 1e-3);
           refLion(v1, g, m1, 1e-3, 0.9, 0.99);
@@ -109,19 +133,51 @@ describe("optim: per-dtype kernels match the reference formulas bit for bit", ()
       });
       for (const amsgrad of [false, true]) {
         it(`Adam ${dtype} wd=${wd} amsgrad=${amsgrad}`, () => {
-          const v1 = data(dtype, n, 4), g = data(dtype, n, 5, 0.01), m1 = data(dtype, n, 6, 0.01), u1 = data(dtype, n, 7, 0.001).map(Math.abs) as Arr;
+          const v1 = data(dtype, n, 4),
+            g = data(dtype, n, 5, 0.01),
+            m1 = data(dtype, n, 6, 0.01),
+            u1 = data(dtype, n, 7, 0.001).map(Math.abs) as Arr;
           const uh1 = amsgrad ? (data(dtype, n, 8, 0.001).map(Math.abs) as Arr) : null;
-          const v2 = v1.slice(), m2 = m1.slice(), u2 = u1.slice(), uh2 = uh1 ? uh1.slice() : null;
+          const v2 = v1.slice(),
+            m2 = m1.slice(),
+            u2 = u1.slice(),
+            uh2 = uh1 ? uh1.slice() : null;
           for (let t = 1; t <= 3; t++) {
             if (wd) refDecay(v1, wd, 1e-3);
             refAdam(v1, g, m1, u1, uh1, 1e-3, t, 0.9, 0.999, 1e-7);
             if (is32) {
               const alpha = K.adamAlphaF32(1e-3, 0.9, 0.999, t);
-              if (uh2) K.adamAmsgradF32(v2 as Float32Array, g as Float32Array, m2 as Float32Array, u2 as Float32Array, uh2 as Float32Array, alpha, 0.9, 0.999, 1e-7, wd, 1e-3);
+              if (uh2)
+                K.adamAmsgradF32(
+                  v2 as Float32Array,
+                  g as Float32Array,
+                  m2 as Float32Array,
+                  u2 as Float32Array,
+                  uh2 as Float32Array,
+                  alpha,
+                  0.9,
+                  0.999,
+                  1e-7,
+                  wd,
+                  1e-3,
+                );
               else K.adamF32(v2 as Float32Array, g as Float32Array, m2 as Float32Array, u2 as Float32Array, alpha, 0.9, 0.999, 1e-7, wd, 1e-3);
             } else {
               const alpha = K.adamAlphaF64(1e-3, 0.9, 0.999, t);
-              if (uh2) K.adamAmsgradF64(v2 as Float64Array, g as Float64Array, m2 as Float64Array, u2 as Float64Array, uh2 as Float64Array, alpha, 0.9, 0.999, 1e-7, wd, 1e-3);
+              if (uh2)
+                K.adamAmsgradF64(
+                  v2 as Float64Array,
+                  g as Float64Array,
+                  m2 as Float64Array,
+                  u2 as Float64Array,
+                  uh2 as Float64Array,
+                  alpha,
+                  0.9,
+                  0.999,
+                  1e-7,
+                  wd,
+                  1e-3,
+                );
               else K.adamF64(v2 as Float64Array, g as Float64Array, m2 as Float64Array, u2 as Float64Array, alpha, 0.9, 0.999, 1e-7, wd, 1e-3);
             }
           }
@@ -131,11 +187,17 @@ describe("optim: per-dtype kernels match the reference formulas bit for bit", ()
           if (uh1 && uh2) expectSame(uh1, uh2, "uh");
         });
       }
-      for (const [momentum, nesterov] of [[0, false], [0.9, false], [0.9, true]] as const) {
+      for (const [momentum, nesterov] of [
+        [0, false],
+        [0.9, false],
+        [0.9, true],
+      ] as const) {
         it(`SGD ${dtype} wd=${wd} momentum=${momentum} nesterov=${nesterov}`, () => {
-          const v1 = data(dtype, n, 9), g = data(dtype, n, 10, 0.01);
+          const v1 = data(dtype, n, 9),
+            g = data(dtype, n, 10, 0.01);
           const b1 = momentum ? data(dtype, n, 11, 0.01) : null;
-          const v2 = v1.slice(), b2 = b1 ? b1.slice() : null;
+          const v2 = v1.slice(),
+            b2 = b1 ? b1.slice() : null;
           for (let s = 0; s < 3; s++) {
             if (wd) refDecay(v1, wd, 0.01);
             refSgd(v1, g, b1, 0.01, momentum, nesterov);
@@ -166,7 +228,8 @@ describe("optim: folded weight decay keeps Keras's decay-all-then-update order",
       const init = [data("float32", 40, 21), data("float32", 40, 22)].map((a) => a.map((x) => (Number.isFinite(x) ? x : 0.5)) as Float32Array);
       const ps = init.map((a) => new Parameter(tensor(a.slice(), { shape: [40] })));
       const refPs = init.map((a) => new Parameter(tensor(a.slice(), { shape: [40] })));
-      const opt = mk(0.3), refOpt = mk(0);
+      const opt = mk(0.3),
+        refOpt = mk(0);
       for (let s = 0; s < 3; s++) {
         opt.apply([ps[1], ps[0]], ps);
         for (const p of refPs) refDecay(p.values, 0.3, 0.1);

@@ -11,7 +11,8 @@ describe("optim: pipeline stages", () => {
     const g = f32(100, 100);
     pipeline.clipByNorm(g, 1);
     Array.from(g).forEach((x) => expect(x).to.be.closeTo(Math.SQRT1_2, 1e-7));
-    const short = f32(0.1, 0.2), zero = f32(0, 0);
+    const short = f32(0.1, 0.2),
+      zero = f32(0, 0);
     pipeline.clipByNorm(short, 1);
     pipeline.clipByNorm(zero, 1);
     expect(Array.from(short)).to.deep.equal(Array.from(f32(0.1, 0.2)));
@@ -19,7 +20,8 @@ describe("optim: pipeline stages", () => {
   });
 
   it("clipByGlobalNorm uses the norm over all tensors; a non-finite norm gives NaN (Keras)", () => {
-    const a = f32(50), b = f32(100);
+    const a = f32(50),
+      b = f32(100);
     pipeline.clipByGlobalNorm([a, b], 1);
     expect(a[0]).to.be.closeTo(0.4472136, 1e-6);
     expect(b[0]).to.be.closeTo(0.8944272, 1e-6);

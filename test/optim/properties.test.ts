@@ -16,7 +16,8 @@ describe("optim: properties of every optimizer", () => {
       for (const clip of [{ clipNorm: 0.5 }, { globalClipNorm: 0.7 }, { clipValue: 0.3 }]) {
         it(`${label} ${JSON.stringify(clip)}`, () => {
           const k = 3;
-          const a = makeParams(7), b = makeParams(7);
+          const a = makeParams(7),
+            b = makeParams(7);
           const acc = make({ weightDecay: 0.05, gradientAccumulationSteps: k, ...clip });
           const one = make({ weightDecay: 0.05, ...clip });
           const r = lcg(11);
@@ -59,15 +60,18 @@ describe("optim: properties of every optimizer", () => {
 
   describe("Lion: decoupled weight decay never changes the sign direction", () => {
     it("update = −lr·sign(β1·m + (1−β1)·g) − v·wd·lr, even where a coupled L2 term would flip the sign", () => {
-      const lr = 0.01, wd = 0.5;
+      const lr = 0.01,
+        wd = 0.5;
       // Weights large and positive, gradients tiny and negative: g + wd·v > 0 would flip the sign.
       const v0 = [10, 20, -30, 5];
       const g = [-1e-3, -2e-3, 1e-3, -1e-4];
-      const p = new Parameter(v0), q = new Parameter(v0);
+      const p = new Parameter(v0),
+        q = new Parameter(v0);
       const withWd = new Lion({ learningRate: lr, weightDecay: wd });
       const noWd = new Lion({ learningRate: lr });
       for (let t = 0; t < 5; t++) {
-        const before = Array.from(p.values), beforeQ = Array.from(q.values);
+        const before = Array.from(p.values),
+          beforeQ = Array.from(q.values);
         withWd.apply([tensor(g)], [p]);
         noWd.apply([tensor(g)], [q]);
         for (let k = 0; k < g.length; k++) {
@@ -122,7 +126,8 @@ describe("optim: properties of every optimizer", () => {
     }
 
     it("loadStateDict into an already built optimizer, and LossScaleOptimizer's scale travels too", () => {
-      const p = makeParams(2), q = makeParams(2);
+      const p = makeParams(2),
+        q = makeParams(2);
       const a = new LossScaleOptimizer(new AdamW({ learningRate: 0.01 }), { initialScale: 4, dynamicGrowthSteps: 2 });
       const b = new LossScaleOptimizer(new AdamW({ learningRate: 0.01 }), { initialScale: 4, dynamicGrowthSteps: 2 });
       const r = lcg(9);
@@ -130,7 +135,8 @@ describe("optim: properties of every optimizer", () => {
       b.build(q);
       b.loadStateDict(stateFromJSON(JSON.stringify(stateToJSON(a.stateDict()))));
       q.forEach((x, i) => x.values.set(p[i].values));
-      const r2 = lcg(10), r3 = lcg(10);
+      const r2 = lcg(10),
+        r3 = lcg(10);
       for (let t = 0; t < 4; t++) {
         a.apply(makeGrads(p, r2, 4), p);
         b.apply(makeGrads(q, r3, 4), q);
@@ -143,9 +149,15 @@ describe("optim: properties of every optimizer", () => {
 
   describe("EMA", () => {
     it("first step copies, later steps blend, finalizeVariableValues copies the averages in", () => {
-      const v = new Parameter([[3, 4], [5, 6]]);
+      const v = new Parameter([
+        [3, 4],
+        [5, 6],
+      ]);
       const opt = new SGD({ learningRate: 1, useEma: true, emaMomentum: 0.9 });
-      const g = tensor([[1, 1], [1, 1]]);
+      const g = tensor([
+        [1, 1],
+        [1, 1],
+      ]);
       opt.apply([g], [v]);
       expect(Array.from(opt.stateDict().slots.averages[0].values)).to.deep.equal([2, 3, 4, 5]);
       opt.apply([g], [v]);
@@ -170,14 +182,22 @@ describe("optim: properties of every optimizer", () => {
       expect(values(p)).to.deep.equal(ema);
       opt.swapEmaWeights(p);
       expect(values(p)).to.deep.equal(training);
-      expect(() => opt.withEmaWeights(p, () => { throw new Error("boom"); })).to.throw("boom");
+      expect(() =>
+        opt.withEmaWeights(p, () => {
+          throw new Error("boom");
+        }),
+      ).to.throw("boom");
       expect(values(p)).to.deep.equal(training);
     });
 
     it("the EMA covers params without a gradient this step, and constraints apply after it", () => {
-      const a = new Parameter([1, -1], { constraint: "nonNeg" }), b = new Parameter([2, 2]);
+      const a = new Parameter([1, -1], { constraint: "nonNeg" }),
+        b = new Parameter([2, 2]);
       const opt = new SGD({ learningRate: 1, useEma: true, emaMomentum: 0.5 });
-      opt.applyGradients([[tensor([0, 1]), a], [null, b]]);
+      opt.applyGradients([
+        [tensor([0, 1]), a],
+        [null, b],
+      ]);
       expect(Array.from(a.values)).to.deep.equal([1, 0]); // −2 clamped by the constraint
       expect(Array.from(opt.stateDict().slots.averages[0].values)).to.deep.equal([1, -2]); // EMA saw it before
       expect(Array.from(opt.stateDict().slots.averages[1].values)).to.deep.equal([2, 2]);
@@ -214,7 +234,10 @@ describe("optim: properties of every optimizer", () => {
       const target = [1, -2, 3, 0.5];
       const p = new Parameter(new Tensor(new Float64Array(4), [4]));
       for (let t = 0; t < steps; t++) {
-        p.grad = new Tensor(Float64Array.from(p.values, (x, k) => 2 * (x - target[k])), [4]);
+        p.grad = new Tensor(
+          Float64Array.from(p.values, (x, k) => 2 * (x - target[k])),
+          [4],
+        );
         opt.step([p]);
         opt.zeroGrad([p]);
       }

@@ -23,7 +23,14 @@ function randomOptions(kind: "Adam" | "AdamW" | "Lion" | "SGD", r: () => number)
   let rule: Rule;
   if (kind === "Lion") rule = { kind: "lion", beta1: 0.5 + 0.49 * r(), beta2: 0.9 + 0.099 * r() };
   else if (kind === "SGD") rule = { kind: "sgd", momentum: r() < 0.3 ? 0 : 0.5 + 0.49 * r(), nesterov: r() < 0.5 };
-  else rule = { kind: "adam", beta1: r() < 0.3 ? 0.9 : 0.5 + 0.49 * r(), beta2: r() < 0.3 ? 0.999 : 0.9 + 0.0999 * r(), epsilon: r() < 0.5 ? 1e-7 : logUniform(r, 1e-8, 1e-2), amsgrad: r() < 0.3 };
+  else
+    rule = {
+      kind: "adam",
+      beta1: r() < 0.3 ? 0.9 : 0.5 + 0.49 * r(),
+      beta2: r() < 0.3 ? 0.999 : 0.9 + 0.0999 * r(),
+      epsilon: r() < 0.5 ? 1e-7 : logUniform(r, 1e-8, 1e-2),
+      amsgrad: r() < 0.3,
+    };
   return {
     rule,
     learningRate: r() < 0.3 ? 0.1 : logUniform(r, 1e-4, 0.1),
@@ -37,8 +44,12 @@ function randomOptions(kind: "Adam" | "AdamW" | "Lion" | "SGD", r: () => number)
 
 function ndgradOptimizer(kind: "Adam" | "AdamW" | "Lion" | "SGD", o: ReferenceOptions): Optimizer {
   const common = {
-    learningRate: o.learningRate, weightDecay: o.weightDecay, useEma: o.useEma, emaMomentum: o.emaMomentum,
-    emaOverwriteFrequency: o.emaOverwriteFrequency, gradientAccumulationSteps: o.gradientAccumulationSteps,
+    learningRate: o.learningRate,
+    weightDecay: o.weightDecay,
+    useEma: o.useEma,
+    emaMomentum: o.emaMomentum,
+    emaOverwriteFrequency: o.emaOverwriteFrequency,
+    gradientAccumulationSteps: o.gradientAccumulationSteps,
   };
   const rule = o.rule;
   if (rule.kind === "adam") {
@@ -67,14 +78,20 @@ onEachBackend(`optim: ${PROGRAMS} random programs per rule vs an independent flo
         const init = shapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)).map(() => (r() * 2 - 1) * 2));
         const params = init.map((v, i) => new Parameter(new Tensor(v.slice(), shapes[i].slice()), { name: `p${i}` }));
         const opt = ndgradOptimizer(kind, o);
-        const ref = new KerasReference(init.map((v) => v.slice()), o);
+        const ref = new KerasReference(
+          init.map((v) => v.slice()),
+          o,
+        );
         const steps = 20 + Math.floor(r() * 13);
         const label = `${kind} program ${program} ${JSON.stringify(o)}`;
         for (let step = 0; step < steps; step++) {
           // Gradients of varied scale, with some zeros (where Lion's sign and amsgrad's max are ties).
           const scale = logUniform(r, 1e-3, 10);
           const grads = init.map((v) => new Float32Array(v.length).map(() => (r() < 0.1 ? 0 : (r() * 2 - 1) * scale)));
-          opt.apply(grads.map((g, i) => new Tensor(g.slice(), shapes[i].slice())), params);
+          opt.apply(
+            grads.map((g, i) => new Tensor(g.slice(), shapes[i].slice())),
+            params,
+          );
           ref.apply(grads);
           params.forEach((p, i) => sameBits(p.values, ref.vars[i], `${label}, step ${step + 1}, p${i}`));
         }

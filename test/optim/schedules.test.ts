@@ -9,7 +9,12 @@ describe("optim: schedules", () => {
     const s = new schedules.PiecewiseConstantDecay({ boundaries: [2, 4], values: [1, 0.5, 0.1] });
     const opt = new Lion({ learningRate: s });
     const ser = serializeOptimizer(opt);
-    expect(ser.config.learning_rate).to.deep.equal({ module: "keras.optimizers.schedules", class_name: "PiecewiseConstantDecay", config: s.getConfig(), registered_name: null });
+    expect(ser.config.learning_rate).to.deep.equal({
+      module: "keras.optimizers.schedules",
+      class_name: "PiecewiseConstantDecay",
+      config: s.getConfig(),
+      registered_name: null,
+    });
     const back = deserializeOptimizer(JSON.parse(JSON.stringify(ser)));
     expect(back).to.be.instanceOf(Lion);
     expect(back.getConfig()).to.deep.equal(ser.config);

@@ -55,7 +55,8 @@ const CASES: Case[] = [
 
 /** STEPS steps of a fresh optimizer on one big and one small parameter; the bits of everything. */
 function runCase(c: Case): string[] {
-  const f64 = c.f64 ?? false, scale = c.scale ?? 1;
+  const f64 = c.f64 ?? false,
+    scale = c.scale ?? 1;
   const big = new Parameter(new Tensor(sharedRandom(N, 1, 1, f64), [N]), { name: "big" });
   const small = new Parameter(new Tensor(f64 ? new Float64Array(7).fill(0.5) : new Float32Array(7).fill(0.5), [7]), { name: "small" });
   expect(isShared(big.values)).to.equal(true);
@@ -90,7 +91,7 @@ describe("optimizers with threads (js backend)", function () {
     expect(isShared(new Parameter(p, { dtype: "float64" }).values)).to.equal(true);
     const opt = new AdamW({ amsgrad: true, useEma: true, gradientAccumulationSteps: 2, clipNorm: 1 });
     opt.build([p]);
-    const slots = (opt as unknown as { slots: Record<string, FloatArray[]>; averages: FloatArray[]; accumulators: FloatArray[] });
+    const slots = opt as unknown as { slots: Record<string, FloatArray[]>; averages: FloatArray[]; accumulators: FloatArray[] };
     for (const n of ["momentums", "velocities", "velocityHats"]) expect(isShared(slots.slots[n][0]), n).to.equal(true);
     expect(isShared(slots.averages[0])).to.equal(true);
     expect(isShared(slots.accumulators[0])).to.equal(true);

@@ -52,11 +52,27 @@ describe("optim: validation", () => {
       ["LSO initialScale", () => new LossScaleOptimizer(new SGD(), { initialScale: -2 }), ["LossScaleOptimizer", "initialScale", "-2"]],
       ["LSO growth 0", () => new LossScaleOptimizer(new SGD(), { dynamicGrowthSteps: 0 }), ["LossScaleOptimizer", "dynamicGrowthSteps", "0"]],
       ["LSO inner", () => new LossScaleOptimizer({} as Optimizer), ["LossScaleOptimizer", "innerOptimizer"]],
-      ["schedule decaySteps 0", () => new schedules.ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 0, decayRate: 0.9 }), ["ExponentialDecay", "decaySteps", "0"]],
+      [
+        "schedule decaySteps 0",
+        () => new schedules.ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 0, decayRate: 0.9 }),
+        ["ExponentialDecay", "decaySteps", "0"],
+      ],
       ["schedule NaN lr", () => new schedules.CosineDecay({ initialLearningRate: NaN, decaySteps: 10 }), ["CosineDecay", "initialLearningRate", "NaN"]],
-      ["schedule unknown config key", () => schedules.PolynomialDecay.fromConfig({ initial_learning_rate: 0.1, decay_steps: 10, foo: 1 }), ["PolynomialDecay", '"foo"']],
-      ["piecewise lengths", () => new schedules.PiecewiseConstantDecay({ boundaries: [1, 2], values: [1, 2] }), ["PiecewiseConstantDecay", "boundaries", "values"]],
-      ["restarts firstDecaySteps", () => new schedules.CosineDecayRestarts({ initialLearningRate: 1, firstDecaySteps: -1 }), ["CosineDecayRestarts", "firstDecaySteps", "-1"]],
+      [
+        "schedule unknown config key",
+        () => schedules.PolynomialDecay.fromConfig({ initial_learning_rate: 0.1, decay_steps: 10, foo: 1 }),
+        ["PolynomialDecay", '"foo"'],
+      ],
+      [
+        "piecewise lengths",
+        () => new schedules.PiecewiseConstantDecay({ boundaries: [1, 2], values: [1, 2] }),
+        ["PiecewiseConstantDecay", "boundaries", "values"],
+      ],
+      [
+        "restarts firstDecaySteps",
+        () => new schedules.CosineDecayRestarts({ initialLearningRate: 1, firstDecaySteps: -1 }),
+        ["CosineDecayRestarts", "firstDecaySteps", "-1"],
+      ],
     ];
     for (const [label, fn, parts] of cases) it(label, () => throwsNaming(fn, parts));
 
@@ -86,11 +102,15 @@ describe("optim: validation", () => {
       ["apply without params, wrong count", (o, p) => o.apply(makeGrads(p, lcg(1)).slice(1)), ["AdamW", "2 gradients", "3 parameters"]],
       ["step with no grads", (o, p) => o.step(p), ["AdamW", "no gradients", "backward"]],
       ["bad state: missing slot", (o) => o.loadStateDict({ config: {}, iterations: 0, slots: { momentums: [] } }), ["AdamW", "slots"]],
-      ["bad state: wrong shape", (o, p) => {
-        const s = o.stateDict();
-        s.slots.velocities[1] = new Tensor(new Float32Array(5), [5]);
-        o.loadStateDict(s);
-      }, ["AdamW", "velocities[1]", "[5]", "[4]"]],
+      [
+        "bad state: wrong shape",
+        (o, p) => {
+          const s = o.stateDict();
+          s.slots.velocities[1] = new Tensor(new Float32Array(5), [5]);
+          o.loadStateDict(s);
+        },
+        ["AdamW", "velocities[1]", "[5]", "[4]"],
+      ],
       ["bad state: iterations NaN", (o) => o.loadStateDict({ ...o.stateDict(), iterations: NaN }), ["AdamW", "iterations", "NaN"]],
       ["finalize with other params", (o) => o.finalizeVariableValues([stranger]), ["AdamW", "finalizeVariableValues", "1 parameters"]],
       ["bad exclude regex", (o) => o.excludeFromWeightDecay({ names: ["("] }), ["AdamW", "excludeFromWeightDecay", "("]],
@@ -98,7 +118,10 @@ describe("optim: validation", () => {
     for (const [label, fn, parts] of cases) {
       it(label, () => {
         const { opt, p } = setup();
-        const before = values(p), state = snapshot(opt), it0 = opt.iterations, micro = opt.microSteps;
+        const before = values(p),
+          state = snapshot(opt),
+          it0 = opt.iterations,
+          micro = opt.microSteps;
         throwsNaming(() => fn(opt, p), parts);
         expect(values(p)).to.deep.equal(before);
         expect(snapshot(opt)).to.equal(state);
@@ -115,7 +138,8 @@ describe("optim: validation", () => {
       let b1 = 0.9;
       const opt = new Lion({ learningRate: () => lr, beta1: () => b1 });
       opt.apply(makeGrads(p, lcg(1)), p);
-      const before = values(p), state = snapshot(opt);
+      const before = values(p),
+        state = snapshot(opt);
       lr = NaN;
       throwsNaming(() => opt.apply(makeGrads(p, lcg(2)), p), ["Lion", "learningRate", "NaN"]);
       lr = 0.01;
@@ -129,13 +153,16 @@ describe("optim: validation", () => {
     it("apply before build without params, and setting a number lr over a schedule", () => {
       throwsNaming(() => new SGD().apply([tensor([1])]), ["SGD", "build"]);
       const opt = new SGD({ learningRate: new schedules.ExponentialDecay({ initialLearningRate: 1, decaySteps: 2, decayRate: 0.5 }) });
-      throwsNaming(() => { opt.learningRate = 0.1; }, ["SGD", "learningRate", "0.1"]);
+      throwsNaming(() => {
+        opt.learningRate = 0.1;
+      }, ["SGD", "learningRate", "0.1"]);
       expect(opt.learningRate).to.equal(1);
     });
 
     it("an empty gradient list is a no-op (no counter move)", () => {
       const { opt, p } = setup();
-      const before = values(p), micro = opt.microSteps;
+      const before = values(p),
+        micro = opt.microSteps;
       opt.apply([], p);
       expect(values(p)).to.deep.equal(before);
       expect(opt.microSteps).to.equal(micro);
@@ -144,7 +171,8 @@ describe("optim: validation", () => {
 
   describe("API forms", () => {
     it("step uses .grad, skips params without one, zeroGrad clears", () => {
-      const a = new Parameter([1, 2]), b = new Parameter([3]);
+      const a = new Parameter([1, 2]),
+        b = new Parameter([3]);
       a.grad = tensor([1, 1]);
       const opt = new SGD({ learningRate: 0.5 });
       opt.step([a, b]);
@@ -177,7 +205,10 @@ describe("optim: validation", () => {
     });
 
     it("JSON state helpers reject malformed input", () => {
-      throwsNaming(() => stateFromJSON({ config: {}, iterations: 0, slots: { m: [{ shape: [2], dtype: "float32", values: [1] }] } }), ["stateFromJSON", "slots.m[0]"]);
+      throwsNaming(
+        () => stateFromJSON({ config: {}, iterations: 0, slots: { m: [{ shape: [2], dtype: "float32", values: [1] }] } }),
+        ["stateFromJSON", "slots.m[0]"],
+      );
       const s = stateToJSON(new Lion().stateDict());
       expect(stateFromJSON(JSON.stringify(s)).iterations).to.equal(0);
     });

@@ -46,7 +46,13 @@ describe("the browser build in headless Chromium", function () {
     fs.writeFileSync(path.join(dir, "checks.js"), CHECKS);
     for (const name of ["app", "checks"]) {
       // a bundler resolving "ndgrad" from the user's project, for the browser (esbuild's default platform)
-      await esbuild.build({ entryPoints: [path.join(dir, `${name}.js`)], bundle: true, outfile: path.join(site, name === "app" ? "bundle.js" : "checks.js"), platform: "browser", logLevel: "error" });
+      await esbuild.build({
+        entryPoints: [path.join(dir, `${name}.js`)],
+        bundle: true,
+        outfile: path.join(site, name === "app" ? "bundle.js" : "checks.js"),
+        platform: "browser",
+        logLevel: "error",
+      });
     }
     fs.writeFileSync(path.join(site, "index.html"), PAGE);
     const server = await serveStatic(site);
@@ -70,7 +76,9 @@ describe("the browser build in headless Chromium", function () {
       const loss = Number(/loss ([\d.]+)/.exec(line!)![1]);
       expect(loss).to.be.lessThan(0.05);
       expect(checks.threads).to.equal(1);
-      expect(checks.errors[0]).to.match(/^loadWeights\(model, "model\.safetensors"\) needs Node \(a file path\); in a browser, parse the bytes with parseSafetensors/);
+      expect(checks.errors[0]).to.match(
+        /^loadWeights\(model, "model\.safetensors"\) needs Node \(a file path\); in a browser, parse the bytes with parseSafetensors/,
+      );
       expect(checks.errors[1]).to.match(/^saveWeights\(model, "model\.safetensors"\) needs Node .*saveWeightsBytes/);
       expect(checks.bytes).to.be.greaterThan(0);
     } finally {
@@ -84,8 +92,10 @@ describe("the browser build in headless Chromium", function () {
     const files = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".js"));
     expect(files.length).to.be.greaterThan(3);
     for (const f of files) {
-      const code = fs.readFileSync(path.join(f.parentPath ?? f.path, f.name), "utf8")
-        .replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, ""); // comments may name anything
+      const code = fs
+        .readFileSync(path.join(f.parentPath ?? f.path, f.name), "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/^\s*\/\/.*$/gm, ""); // comments may name anything
       expect(code, f.name).to.not.match(/(?<![\w$])require\(|from "(node:)?(fs|path|os|worker_threads|child_process|zlib|util)"/);
       expect(code, f.name).to.not.match(/(?<![\w.])(Buffer|process)\./);
     }

@@ -28,7 +28,12 @@ console.log(JSON.stringify({ first: losses[0], last: losses[losses.length - 1], 
 `;
 
 function run(dir: string, file: string): { first: number; last: number; helpers: number; big: number[] } {
-  const out = execFileSync(process.execPath, [file], { cwd: dir, encoding: "utf8", env: { ...process.env, NDGRAD_THREADS: "2", NODE_OPTIONS: "" }, timeout: 60_000 });
+  const out = execFileSync(process.execPath, [file], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, NDGRAD_THREADS: "2", NODE_OPTIONS: "" },
+    timeout: 60_000,
+  });
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
@@ -50,7 +55,15 @@ describe("the packed package, installed into an empty project", function () {
       }
     };
     walk(pkgDir);
-    expect(files).to.include.members(["package.json", "README.md", "LICENSE", "dist/cjs/index.js", "dist/cjs/index.d.ts", "dist/esm/index.mjs", "dist/browser/index.js"]);
+    expect(files).to.include.members([
+      "package.json",
+      "README.md",
+      "LICENSE",
+      "dist/cjs/index.js",
+      "dist/cjs/index.d.ts",
+      "dist/esm/index.mjs",
+      "dist/browser/index.js",
+    ]);
     expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.endsWith(".d.mts"))).to.deep.equal([]);
     expect(files.every((f) => f.startsWith("dist/") || ["package.json", "README.md", "LICENSE"].includes(f))).to.equal(true);
   });
@@ -98,7 +111,10 @@ describe("the packed package, installed into an empty project", function () {
     );
     fs.writeFileSync(
       path.join(dir, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { target: "ES2022", module: "nodenext", strict: true, skipLibCheck: false, types: [], noEmit: true }, files: ["train.ts"] }),
+      JSON.stringify({
+        compilerOptions: { target: "ES2022", module: "nodenext", strict: true, skipLibCheck: false, types: [], noEmit: true },
+        files: ["train.ts"],
+      }),
     );
     const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
     const r = spawnSync(process.execPath, [tsc, "-p", dir], { encoding: "utf8" });

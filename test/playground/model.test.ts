@@ -17,7 +17,8 @@ describe("playground: surfaces", () => {
     it(`${s.id}: the gradient matches central differences, and the minimum is where it says`, () => {
       const { x0, x1, y0, y1 } = s.view;
       for (let k = 0; k < 25; k++) {
-        const x = x0 + ((k % 5) + 0.37) * ((x1 - x0) / 5), y = y0 + (Math.floor(k / 5) + 0.61) * ((y1 - y0) / 5);
+        const x = x0 + ((k % 5) + 0.37) * ((x1 - x0) / 5),
+          y = y0 + (Math.floor(k / 5) + 0.61) * ((y1 - y0) / 5);
         const h = 1e-6;
         const fd = [(s.value(x + h, y) - s.value(x - h, y)) / (2 * h), (s.value(x, y + h) - s.value(x, y - h)) / (2 * h)];
         const g = s.gradient(x, y);
@@ -34,7 +35,12 @@ describe("playground: surfaces", () => {
 describe("playground: settings and the URL hash", () => {
   it("round-trips every setting through the hash", () => {
     const s = defaultSettings();
-    s.surface = "beale"; s["s.lion.lr"] = 0.0025; s["c.widths"] = "8,4,2"; s["c.adam.on"] = true; s["s.sgd.nesterov"] = true; s.dataset = "spirals";
+    s.surface = "beale";
+    s["s.lion.lr"] = 0.0025;
+    s["c.widths"] = "8,4,2";
+    s["c.adam.on"] = true;
+    s["s.sgd.nesterov"] = true;
+    s.dataset = "spirals";
     const decoded = decodeHash(`#${encodeHash(s)}`);
     expect(decoded.problems).to.deep.equal([]);
     expect(decoded.settings).to.deep.equal(s);
@@ -48,9 +54,14 @@ describe("playground: settings and the URL hash", () => {
     expect(settings["s.adam.beta1"]).to.equal(0.9);
     expect(settings["c.widths"]).to.equal("16,16");
     expect(problems).to.have.length(7);
-    expect(problems.join("\n")).to.match(/not valid URL encoding/).and.match(/Lion learning rate \(surfaces\) must be a number from 0.000001 to 1000, got "abc"/)
-      .and.match(/unknown setting "nope"/).and.match(/Adam beta1 \(surfaces\) must be from 0 to 1, got 1.5/).and.match(/"justtext" is not key=value/)
-      .and.match(/"surface" is given twice/).and.match(/hidden widths must be 1 to 4 comma-separated whole numbers from 1 to 64 \(e.g. 16,16\), got "0,300"/);
+    expect(problems.join("\n"))
+      .to.match(/not valid URL encoding/)
+      .and.match(/Lion learning rate \(surfaces\) must be a number from 0.000001 to 1000, got "abc"/)
+      .and.match(/unknown setting "nope"/)
+      .and.match(/Adam beta1 \(surfaces\) must be from 0 to 1, got 1.5/)
+      .and.match(/"justtext" is not key=value/)
+      .and.match(/"surface" is given twice/)
+      .and.match(/hidden widths must be 1 to 4 comma-separated whole numbers from 1 to 64 \(e.g. 16,16\), got "0,300"/);
   });
 
   it("shows numbers as they are in messages (NaN as NaN) and says what is allowed", () => {
@@ -58,7 +69,9 @@ describe("playground: settings and the URL hash", () => {
     expect(checkValue("c.batch", 2.5)).to.deep.equal({ error: "batch size must be a whole number, got 2.5" });
     expect(checkValue("c.batch", "512")).to.deep.equal({ error: "batch size must be from 1 to 256, got 512" });
     expect(checkValue("c.widths", " 8, 8 ")).to.deep.equal({ value: "8,8" });
-    expect(checkValue("c.widths", "8,,8")).to.have.property("error").that.matches(/1 to 4 comma-separated whole numbers from 1 to 64/);
+    expect(checkValue("c.widths", "8,,8"))
+      .to.have.property("error")
+      .that.matches(/1 to 4 comma-separated whole numbers from 1 to 64/);
   });
 });
 
@@ -120,7 +133,10 @@ describe("playground: the races", () => {
 
   it("network: every copy starts from the same weights; Lion keeps one slot, AdamW two; both pass 95% on moons", function () {
     this.timeout(60_000);
-    const race = new NetRace({ dataset: "moons", noise: 0.1, samples: 400, trainFraction: 0.7, widths: [16, 16], activation: "tanh", batch: 32, seed: 0 }, all("c"));
+    const race = new NetRace(
+      { dataset: "moons", noise: 0.1, samples: 400, trainFraction: 0.7, widths: [16, 16], activation: "tanh", batch: 32, seed: 0 },
+      all("c"),
+    );
     const first = race.contenders[0].params.map((p) => Array.from(p.values));
     for (const c of race.contenders) expect(c.params.map((p) => Array.from(p.values))).to.deep.equal(first);
     race.step();
@@ -150,10 +166,15 @@ describe("playground: a diverging network", () => {
   it("is stopped at its first non-finite or hopeless loss, with a message naming the optimizer, and the others go on", () => {
     const s = defaultSettings();
     const adamw = { ...optimizerSettings(s, "c", "adamw"), lr: 1000 };
-    const race = new NetRace({ dataset: "moons", noise: 0.1, samples: 200, trainFraction: 0.7, widths: [16, 16], activation: "tanh", batch: 32, seed: 0 }, [optimizerSettings(s, "c", "lion"), adamw]);
+    const race = new NetRace({ dataset: "moons", noise: 0.1, samples: 200, trainFraction: 0.7, widths: [16, 16], activation: "tanh", batch: 32, seed: 0 }, [
+      optimizerSettings(s, "c", "lion"),
+      adamw,
+    ]);
     let message: string | null = null;
     for (let i = 0; i < 200 && !message; i++) message = race.step();
-    expect(message).to.match(/^AdamW diverged at step \d+ on moons: the training loss is (NaN|Infinity|[0-9.e+]+, over 100 times a coin toss's 0.693) \(learning rate 1000\)\. Lower its learning rate, then press Reset\.$/);
+    expect(message).to.match(
+      /^AdamW diverged at step \d+ on moons: the training loss is (NaN|Infinity|[0-9.e+]+, over 100 times a coin toss's 0.693) \(learning rate 1000\)\. Lower its learning rate, then press Reset\.$/,
+    );
     const frozen = Array.from(race.contenders[1].params[0].values);
     race.step();
     expect(Array.from(race.contenders[1].params[0].values)).to.deep.equal(frozen);
@@ -164,7 +185,9 @@ describe("playground: a diverging network", () => {
   it("a loss that stays finite but hopeless (SGD saturating tanh units) counts as diverged too", () => {
     const s = defaultSettings();
     const sgd = { ...optimizerSettings(s, "c", "sgd"), on: true, lr: 1000 };
-    const race = new NetRace({ dataset: "moons", noise: 0.1, samples: 200, trainFraction: 0.7, widths: [16, 16], activation: "tanh", batch: 32, seed: 0 }, [sgd]);
+    const race = new NetRace({ dataset: "moons", noise: 0.1, samples: 200, trainFraction: 0.7, widths: [16, 16], activation: "tanh", batch: 32, seed: 0 }, [
+      sgd,
+    ]);
     let message: string | null = null;
     for (let i = 0; i < 200 && !message; i++) message = race.step();
     expect(message).to.match(/^SGD diverged at step \d+ on moons: the training loss is [0-9.e+]+, over 100 times a coin toss's 0.693 \(learning rate 1000\)\./);

@@ -15,11 +15,36 @@ import { buildPlayground } from "../../scripts/playground-build";
 import { chromiumArgs, findChromium, serveStatic } from "../support/chromium";
 import { decodeHash } from "../../playground/src/hash";
 
-interface Runner { id: string; lr: number; position: number[]; lastUpdate: number[]; firstLoss: number; loss: number; diverged: string | null }
-interface Metrics { step: number; testAcc: number; trainAcc: number }
-interface Contender { id: string; history: Metrics[]; memory: { slots: string[]; bytes: number } | null; firstWeights: number[]; diverged: string | null }
+interface Runner {
+  id: string;
+  lr: number;
+  position: number[];
+  lastUpdate: number[];
+  firstLoss: number;
+  loss: number;
+  diverged: string | null;
+}
+interface Metrics {
+  step: number;
+  testAcc: number;
+  trainAcc: number;
+}
+interface Contender {
+  id: string;
+  history: Metrics[];
+  memory: { slots: string[]; bytes: number } | null;
+  firstWeights: number[];
+  diverged: string | null;
+}
 interface Snapshot {
-  panel: string; playing: boolean; fps: number; stepsPerSecond: number; trainMsPerFrame: number; drawMsPerFrame: number; messages: string[]; hash: string;
+  panel: string;
+  playing: boolean;
+  fps: number;
+  stepsPerSecond: number;
+  trainMsPerFrame: number;
+  drawMsPerFrame: number;
+  messages: string[];
+  hash: string;
   surface: { steps: number; start: number[]; runners: Runner[] };
   classifier: { steps: number; contenders: Contender[] };
 }
@@ -33,7 +58,9 @@ const prop = (page: Page, selector: string, name: string) => page.evaluate(`docu
 async function typeInto(page: Page, selector: string, text: string): Promise<void> {
   const field = await page.$(selector);
   if (!field) throw new Error(`no field ${selector}`);
-  await field.evaluate((e) => { (e as unknown as { value: string }).value = ""; });
+  await field.evaluate((e) => {
+    (e as unknown as { value: string }).value = "";
+  });
   await field.focus();
   await field.type(text);
   await page.keyboard.press("Tab");
@@ -69,7 +96,9 @@ describe("the playground in headless Chromium", function () {
   async function open(url: string): Promise<Page> {
     const page = await browser!.newPage();
     await page.setViewport({ width: 1280, height: 900 });
-    page.on("console", (m) => { if (m.type() === "error" || m.type() === "warn") logged.push(`${m.type()}: ${m.text()}`); });
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warn") logged.push(`${m.type()}: ${m.text()}`);
+    });
     page.on("pageerror", (e) => logged.push(`pageerror: ${(e as Error).message}`));
     page.on("requestfailed", (r) => logged.push(`requestfailed: ${r.url()}`));
     await page.goto(url);
@@ -77,8 +106,12 @@ describe("the playground in headless Chromium", function () {
     return page;
   }
 
-  beforeEach(() => { logged.length = 0; });
-  afterEach(() => { expect(logged, "console errors").to.deep.equal([]); });
+  beforeEach(() => {
+    logged.length = 0;
+  });
+  afterEach(() => {
+    expect(logged, "console errors").to.deep.equal([]);
+  });
 
   it("loads with no console error, over http and from file://, on both panels", async () => {
     for (const url of [`${server!.url}/index.html`, pathToFileURL(path.join(dir, "index.html")).href]) {
@@ -98,7 +131,9 @@ describe("the playground in headless Chromium", function () {
       const lion = (await page.evaluate("window.playground.settings()")) as Record<string, unknown>;
       expect([lion["c.lion.lr"], lion["c.lion.wd"], lion["c.lion.beta1"], lion["c.lion.beta2"]]).to.deep.equal([0.0166667, 0.03, 0.9, 0.99]);
       expect(await prop(page, '#panel-classifier [data-key="c.lion.lr"]', "value")).to.equal("0.0166667");
-      expect(await page.evaluate("location.hash")).to.contain("c.adamw.lr=0.05&").and.contain("c.lion.lr=0.0166667&");
+      expect(await page.evaluate("location.hash"))
+        .to.contain("c.adamw.lr=0.05&")
+        .and.contain("c.lion.lr=0.0166667&");
       await page.close();
     }
   });
@@ -108,7 +143,9 @@ describe("the playground in headless Chromium", function () {
     await page.click("#play");
     await until(page, "window.playground.snapshot().surface.steps >= 400");
     const s = await snapshot(page);
-    console.log(`    surfaces: ${s.fps.toFixed(1)} frames/s while playing (train ${s.trainMsPerFrame.toFixed(2)} ms, draw ${s.drawMsPerFrame.toFixed(2)} ms per frame)`);
+    console.log(
+      `    surfaces: ${s.fps.toFixed(1)} frames/s while playing (train ${s.trainMsPerFrame.toFixed(2)} ms, draw ${s.drawMsPerFrame.toFixed(2)} ms per frame)`,
+    );
     await page.click("#play"); // pause
     for (const r of s.surface.runners) {
       expect(r.position, r.id).to.not.deep.equal(s.surface.start);
@@ -125,7 +162,9 @@ describe("the playground in headless Chromium", function () {
       const lion = now.surface.runners.find((r) => r.id === "lion")!;
       for (const d of lion.lastUpdate) expect(Math.abs(d)).to.be.closeTo(Math.fround(lion.lr), 1e-15);
     }
-    const cells = (await page.evaluate('Array.from(document.querySelectorAll("#updates-table tr"), (r) => Array.from(r.children, (c) => c.textContent))')) as string[][];
+    const cells = (await page.evaluate(
+      'Array.from(document.querySelectorAll("#updates-table tr"), (r) => Array.from(r.children, (c) => c.textContent))',
+    )) as string[][];
     expect(cells[0].slice(0, 1).concat(cells[0].slice(3, 5))).to.deep.equal(["Lion", "1.000", "1.000"]);
     await page.close();
   });
@@ -136,11 +175,16 @@ describe("the playground in headless Chromium", function () {
     const [lion, adamw] = start.classifier.contenders;
     expect(lion.firstWeights).to.deep.equal(adamw.firstWeights);
     await page.click("#play");
-    await until(page, "window.playground.snapshot().classifier.steps >= 2000 || window.playground.snapshot().classifier.contenders.every((c) => c.history.some((h) => h.testAcc >= 0.95))");
+    await until(
+      page,
+      "window.playground.snapshot().classifier.steps >= 2000 || window.playground.snapshot().classifier.contenders.every((c) => c.history.some((h) => h.testAcc >= 0.95))",
+    );
     await new Promise((r) => setTimeout(r, 1200)); // a full second of playing for the rate below
     const s = await snapshot(page);
     await page.click("#play");
-    console.log(`    classifier (2 MLPs 2-16-16-2, batch 32): ${s.stepsPerSecond.toFixed(0)} steps/s, ${s.fps.toFixed(1)} frames/s (train ${s.trainMsPerFrame.toFixed(2)} ms, draw ${s.drawMsPerFrame.toFixed(2)} ms per frame)`);
+    console.log(
+      `    classifier (2 MLPs 2-16-16-2, batch 32): ${s.stepsPerSecond.toFixed(0)} steps/s, ${s.fps.toFixed(1)} frames/s (train ${s.trainMsPerFrame.toFixed(2)} ms, draw ${s.drawMsPerFrame.toFixed(2)} ms per frame)`,
+    );
     for (const c of s.classifier.contenders) {
       const reached = c.history.find((h) => h.testAcc >= 0.95);
       console.log(`    ${c.id}: 95% test accuracy at step ${reached?.step}`);
@@ -151,7 +195,9 @@ describe("the playground in headless Chromium", function () {
     expect(l.memory!.slots).to.deep.equal(["momentums"]);
     expect(a.memory!.slots).to.deep.equal(["momentums", "velocities"]);
     expect(a.memory!.bytes).to.equal(2 * l.memory!.bytes);
-    expect(await page.$eval("figure.model figcaption", (e) => e.textContent)).to.match(/optimizer state: 1 slot per parameter \(momentums\): 354 floats, 1\.4 KiB/);
+    expect(await page.$eval("figure.model figcaption", (e) => e.textContent)).to.match(
+      /optimizer state: 1 slot per parameter \(momentums\): 354 floats, 1\.4 KiB/,
+    );
     await page.close();
   });
 
@@ -188,15 +234,20 @@ describe("the playground in headless Chromium", function () {
   it("bad input: an out-of-range field, a malformed hash and a diverging setting each give a visible message, and the page keeps working", async () => {
     const page = await open(`${server!.url}/index.html#surface=rosenbrock&s.lion.lr=abc&%E0%A4%A=1&bogus=2`);
     const shown = await page.$eval("#messages", (e) => e.textContent ?? "");
-    expect(shown).to.match(/URL hash was not fully understood/).and.match(/Lion learning rate \(surfaces\) must be a number from 0.000001 to 1000, got "abc"/)
-      .and.match(/not valid URL encoding/).and.match(/unknown setting "bogus"/);
+    expect(shown)
+      .to.match(/URL hash was not fully understood/)
+      .and.match(/Lion learning rate \(surfaces\) must be a number from 0.000001 to 1000, got "abc"/)
+      .and.match(/not valid URL encoding/)
+      .and.match(/unknown setting "bogus"/);
     expect(((await page.evaluate("window.playground.settings()")) as Record<string, unknown>)["s.lion.lr"]).to.equal(0.01);
 
     // An out-of-range learning rate typed into SGD's field: refused, marked, the old value kept.
     const sgdLr = '#panel-surface [data-key="s.sgd.lr"]';
     await typeInto(page, sgdLr, "5000");
     expect(await page.evaluate(`document.querySelector('${sgdLr}').getAttribute("aria-invalid")`)).to.equal("true");
-    expect(await page.$eval("#messages", (e) => e.textContent ?? "")).to.contain("SGD learning rate (surfaces) must be from 0.000001 to 1000, got 5000. The previous value 0.0005 is kept.");
+    expect(await page.$eval("#messages", (e) => e.textContent ?? "")).to.contain(
+      "SGD learning rate (surfaces) must be from 0.000001 to 1000, got 5000. The previous value 0.0005 is kept.",
+    );
     expect(((await page.evaluate("window.playground.settings()")) as Record<string, unknown>)["s.sgd.lr"]).to.equal(0.0005);
 
     // A learning rate far too large (but allowed): SGD blows up on Rosenbrock; the animation stops with a message.

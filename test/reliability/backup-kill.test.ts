@@ -17,14 +17,22 @@ import { EPOCHS, run } from "./backup-setup";
 const child = path.join(__dirname, "backup-child.ts");
 const root = path.join(__dirname, "..", "..");
 
-interface Outcome { killed: boolean; batches: number }
-interface Kill { afterBatches: number; delayMs: number }
+interface Outcome {
+  killed: boolean;
+  batches: number;
+}
+interface Kill {
+  afterBatches: number;
+  delayMs: number;
+}
 
 /** Runs the child; with `kill`, SIGKILLs it `delayMs` after its `afterBatches`-th batch line. */
 function runChild(args: string[], kill: Kill | null): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", child, ...args], {
-      cwd: root, env: { ...process.env, NDGRAD_THREADS: "1" }, stdio: ["ignore", "pipe", "pipe"],
+      cwd: root,
+      env: { ...process.env, NDGRAD_THREADS: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
     });
     let batches = 0;
     let stderr = "";
@@ -51,7 +59,10 @@ describe("reliability: BackupAndRestore survives SIGKILL at random moments (bit-
 
   // lion: the global generator shuffles and drops out, a checkpoint every batch; adamw: EMA,
   // accumulation across epochs, a checkpoint every 2 batches. 32 batches per run.
-  for (const [config, maxKills, seed0] of [["lion", 3, 29], ["adamw", 2, 17]] as const) {
+  for (const [config, maxKills, seed0] of [
+    ["lion", 3, 29],
+    ["adamw", 2, 17],
+  ] as const) {
     it(`${config}: killed ${maxKills} times at random moments, restarted each time, then compared with an uninterrupted run`, async () => {
       const ref = run(config, path.join(dir, `${config}-ref-backup`));
       const refWeights = Buffer.from(saveWeightsBytes(ref.model)).toString("base64");

@@ -16,7 +16,11 @@ class Crash extends Error {}
 /** Throws at the `at`-th batch end of this process's fit (counting from 1). */
 function crashAt(at: number): nn.Callback {
   let n = 0;
-  return { onBatchEnd: () => { if (++n === at) throw new Crash(`crash at batch ${at}`); } };
+  return {
+    onBatchEnd: () => {
+      if (++n === at) throw new Crash(`crash at batch ${at}`);
+    },
+  };
 }
 
 describe("reliability: BackupAndRestore resumes a crashed fit bit-identically", function () {
@@ -57,7 +61,11 @@ describe("reliability: BackupAndRestore resumes a crashed fit bit-identically", 
     const model = new nn.Sequential(new nn.Linear(2, 1, { seed: 1 }));
     const x = new (require("../../core").Tensor)(Float32Array.from([1, 2, 3, 4]), [2, 2]);
     const { SGD } = require("../../optim");
-    nn.fit(model, { x, y: new (require("../../core").Tensor)(Float32Array.from([1, 0]), [2, 1]) }, { optimizer: new SGD(), loss: "mse", epochs: 1, verbose: 0, callbacks: [new nn.callbacks.BackupAndRestore(keep, { deleteCheckpoint: false })] });
+    nn.fit(
+      model,
+      { x, y: new (require("../../core").Tensor)(Float32Array.from([1, 0]), [2, 1]) },
+      { optimizer: new SGD(), loss: "mse", epochs: 1, verbose: 0, callbacks: [new nn.callbacks.BackupAndRestore(keep, { deleteCheckpoint: false })] },
+    );
     expect(fs.readdirSync(keep)).to.deep.equal(["checkpoint.safetensors"]);
   });
 
@@ -68,8 +76,9 @@ describe("reliability: BackupAndRestore resumes a crashed fit bit-identically", 
     const { SGD } = require("../../optim");
     const { Tensor } = require("../../core");
     const data = { x: new Tensor(new Float32Array(72), [2, 36]), y: [0, 1] };
-    expect(() => nn.fit(other, data, { optimizer: new SGD(), loss: "crossEntropy", epochs: 1, verbose: 0, callbacks: [new nn.callbacks.BackupAndRestore(backup)] }))
-      .to.throw(/BackupAndRestore: .*checkpoint.safetensors was saved from a model with generators|does not fit this model/);
+    expect(() =>
+      nn.fit(other, data, { optimizer: new SGD(), loss: "crossEntropy", epochs: 1, verbose: 0, callbacks: [new nn.callbacks.BackupAndRestore(backup)] }),
+    ).to.throw(/BackupAndRestore: .*checkpoint.safetensors was saved from a model with generators|does not fit this model/);
     fs.writeFileSync(path.join(backup, "checkpoint.safetensors"), Buffer.from("torn"));
     expect(() => run("adamw", backup)).to.throw(/BackupAndRestore: .*checkpoint.safetensors is not a readable checkpoint: safetensors: file is 4 bytes/);
   });

@@ -78,7 +78,7 @@ const rows: Row[] = [
   ["manualSeed: NaN", () => nd.manualSeed(NaN), ["seed", "NaN"]],
   // ---- core: ops
   ["mul: mixed dtypes", (w) => nd.mul(w.a, nd.zeros([2, 3], { dtype: "float64" })), ["mul", "float32", "float64"]],
-  ["pow: string exponent", (w) => nd.pow(w.a, "2" as never), ["pow", "operand", "\"2\""]],
+  ["pow: string exponent", (w) => nd.pow(w.a, "2" as never), ["pow", "operand", '"2"']],
   ["matmul: batched inner mismatch", () => nd.matmul(nd.zeros([2, 3, 4]), nd.zeros([2, 5, 6])), ["matmul", "[2,3,4]", "[2,5,6]"]],
   ["matmul: batch dims do not broadcast", () => nd.matmul(nd.zeros([2, 3, 4]), nd.zeros([3, 4, 5])), ["matmul", "batch", "[2]", "[3]"]],
   ["conv2d: stride 0", () => nd.conv2d(nd.zeros([1, 1, 4, 4]), nd.zeros([1, 1, 2, 2]), undefined, { stride: 0 }), ["conv2d", "stride", "0"]],
@@ -133,31 +133,92 @@ const rows: Row[] = [
   ["fit: x and y sample counts differ", (w) => nn.fit(w.model, { x: w.x, y: [0, 1] }, fitOpts(w)), ["fit", "4 samples", "2"]],
   ["fit: labels out of range", (w) => nn.fit(w.model, { x: w.x, y: [0, 1, 7, 0] }, fitOpts(w, { shuffle: false })), ["fit", "label 7", "[0, 1]"]],
   ["fit: labels out of range (shuffled)", (w) => nn.fit(w.model, { x: w.x, y: Int32Array.from([0, 1, 1, -3]) }, fitOpts(w)), ["fit", "label -3"]],
-  ["fit: accumulation disagrees with the optimizer", (w) => nn.fit(w.model, { x: w.x, y: w.y }, fitOpts(w, { gradientAccumulationSteps: 4 })), ["fit", "gradientAccumulationSteps=4"]],
-  ["evaluate: misspelled option", (w) => nn.evaluate(w.model, { x: w.x, y: w.y }, { loss: "crossEntropy", batchsize: 2 } as never), ["evaluate", '"batchsize"']],
+  [
+    "fit: accumulation disagrees with the optimizer",
+    (w) => nn.fit(w.model, { x: w.x, y: w.y }, fitOpts(w, { gradientAccumulationSteps: 4 })),
+    ["fit", "gradientAccumulationSteps=4"],
+  ],
+  [
+    "evaluate: misspelled option",
+    (w) => nn.evaluate(w.model, { x: w.x, y: w.y }, { loss: "crossEntropy", batchsize: 2 } as never),
+    ["evaluate", '"batchsize"'],
+  ],
   ["predict: wrong input width", (w) => nn.predict(w.model, nd.zeros([2, 5])), ["Linear", "[2,5]"]],
   // ---- nn: weights
   ["loadStateDict: another architecture (keys)", (w) => w.model.loadStateDict(w.other.stateDict()), ["loadStateDict", "missing keys", "unexpected keys"]],
-  ["loadStateDict: a wrong shape", (w) => w.model.loadStateDict({ ...w.model.stateDict(), "2.weight": nd.zeros([3, 4]) }), ["loadStateDict", "2.weight", "[3,4]", "[2,4]"]],
-  ["loadWeights: file of another architecture", (w) => {
-    const f = path.join(tmp, "other.safetensors");
-    nn.saveWeights(new nn.Sequential(new nn.Linear(3, 5), new nn.ReLU(), new nn.Linear(5, 2)), f);
-    nn.loadWeights(w.model, f);
-  }, ["loadStateDict", "0.weight", "[5,3]", "[4,3]"]],
-  ["loadWeights: truncated file", (w) => nn.loadWeights(w.model, file("trunc.safetensors", good().subarray(0, 20))), ["loadWeights", "safetensors", "header length"]],
-  ["loadWeights: header length beyond the file", (w) => { const g = good(); g.writeBigUInt64LE(10_000n); nn.loadWeights(w.model, file("long.safetensors", g)); }, ["safetensors", "header length 10000"]],
-  ["loadWeights: header not JSON", (w) => { const g = good(); g[8] = 0x7b; g[9] = 0x7b; nn.loadWeights(w.model, file("json.safetensors", g)); }, ["safetensors", "not valid JSON"]],
-  ["loadWeights: float8 dtype", (w) => nn.loadWeights(w.model, file("f8.safetensors", withHeader({ w: { dtype: "F8_E4M3", shape: [4], data_offsets: [0, 4] } }, Buffer.alloc(4)))), ["safetensors", "F8_E4M3", "cannot load", "F16, BF16"]],
-  ["loadWeights: offsets disagree with shape", (w) => nn.loadWeights(w.model, file("off.safetensors", withHeader({ w: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, Buffer.alloc(8)))), ["safetensors", "needs 12 bytes", "[0, 8]"]],
-  ["loadWeights: trailing bytes", (w) => nn.loadWeights(w.model, file("trail.safetensors", withHeader({ w: { dtype: "F32", shape: [1], data_offsets: [0, 4] } }, Buffer.alloc(9)))), ["safetensors", "trailing"]],
+  [
+    "loadStateDict: a wrong shape",
+    (w) => w.model.loadStateDict({ ...w.model.stateDict(), "2.weight": nd.zeros([3, 4]) }),
+    ["loadStateDict", "2.weight", "[3,4]", "[2,4]"],
+  ],
+  [
+    "loadWeights: file of another architecture",
+    (w) => {
+      const f = path.join(tmp, "other.safetensors");
+      nn.saveWeights(new nn.Sequential(new nn.Linear(3, 5), new nn.ReLU(), new nn.Linear(5, 2)), f);
+      nn.loadWeights(w.model, f);
+    },
+    ["loadStateDict", "0.weight", "[5,3]", "[4,3]"],
+  ],
+  [
+    "loadWeights: truncated file",
+    (w) => nn.loadWeights(w.model, file("trunc.safetensors", good().subarray(0, 20))),
+    ["loadWeights", "safetensors", "header length"],
+  ],
+  [
+    "loadWeights: header length beyond the file",
+    (w) => {
+      const g = good();
+      g.writeBigUInt64LE(10_000n);
+      nn.loadWeights(w.model, file("long.safetensors", g));
+    },
+    ["safetensors", "header length 10000"],
+  ],
+  [
+    "loadWeights: header not JSON",
+    (w) => {
+      const g = good();
+      g[8] = 0x7b;
+      g[9] = 0x7b;
+      nn.loadWeights(w.model, file("json.safetensors", g));
+    },
+    ["safetensors", "not valid JSON"],
+  ],
+  [
+    "loadWeights: float8 dtype",
+    (w) => nn.loadWeights(w.model, file("f8.safetensors", withHeader({ w: { dtype: "F8_E4M3", shape: [4], data_offsets: [0, 4] } }, Buffer.alloc(4)))),
+    ["safetensors", "F8_E4M3", "cannot load", "F16, BF16"],
+  ],
+  [
+    "loadWeights: offsets disagree with shape",
+    (w) => nn.loadWeights(w.model, file("off.safetensors", withHeader({ w: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, Buffer.alloc(8)))),
+    ["safetensors", "needs 12 bytes", "[0, 8]"],
+  ],
+  [
+    "loadWeights: trailing bytes",
+    (w) => nn.loadWeights(w.model, file("trail.safetensors", withHeader({ w: { dtype: "F32", shape: [1], data_offsets: [0, 4] } }, Buffer.alloc(9)))),
+    ["safetensors", "trailing"],
+  ],
   ["loadWeights: missing file", (w) => nn.loadWeights(w.model, path.join(tmp, "nope.safetensors")), ["loadWeights", "nope.safetensors"]],
   // ---- optim
-  ["step: params from another model", (w) => {
-    for (const q of w.other.parameters()) q.grad = nd.ones(q.shape.slice());
-    w.opt.step(w.other.parameters());
-  }, ["AdamW", "unknown parameter", "built on other parameters"]],
-  ["apply: gradient of the wrong shape", (w) => w.opt.apply(w.params.map((q, i) => (i === 1 ? nd.zeros([5]) : nd.zeros(q.shape.slice())))), ["AdamW", "grads[1]", "[5]", "[4]"]],
-  ["apply: float64 gradient for a float32 parameter", (w) => w.opt.apply(w.params.map((q) => nd.zeros(q.shape.slice(), { dtype: "float64" }))), ["AdamW", "grads[0]", "float64", "float32"]],
+  [
+    "step: params from another model",
+    (w) => {
+      for (const q of w.other.parameters()) q.grad = nd.ones(q.shape.slice());
+      w.opt.step(w.other.parameters());
+    },
+    ["AdamW", "unknown parameter", "built on other parameters"],
+  ],
+  [
+    "apply: gradient of the wrong shape",
+    (w) => w.opt.apply(w.params.map((q, i) => (i === 1 ? nd.zeros([5]) : nd.zeros(q.shape.slice())))),
+    ["AdamW", "grads[1]", "[5]", "[4]"],
+  ],
+  [
+    "apply: float64 gradient for a float32 parameter",
+    (w) => w.opt.apply(w.params.map((q) => nd.zeros(q.shape.slice(), { dtype: "float64" }))),
+    ["AdamW", "grads[0]", "float64", "float32"],
+  ],
   ["apply: wrong number of gradients", (w) => w.opt.apply([nd.zeros([4, 3])]), ["AdamW", "1 gradients", "4 parameters"]],
   ["applyGradients: all null", (w) => w.opt.applyGradients(w.params.map((q) => [null, q] as [null, Parameter])), ["AdamW", "no gradients"]],
   ["learningRate = NaN", (w) => (w.opt.learningRate = NaN), ["AdamW", "learningRate", "NaN"]],
@@ -170,18 +231,37 @@ const rows: Row[] = [
   ["Keras config with an unknown key", () => deserializeOptimizer({ class_name: "Adam", config: { learning_rate: 0.1, beta_3: 0.5 } }), ["Adam", '"beta_3"']],
   ["Keras config: unknown class", () => deserializeOptimizer({ class_name: "Adagrad", config: {} }), ["Adagrad"]],
   ["LossScaleOptimizer: unknown option", () => new LossScaleOptimizer(new SGD(), { initialScal: 2 } as never), ["LossScaleOptimizer", "initialScal"]],
-  ["schedule: NaN decayRate", () => new schedules.ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: NaN }), ["ExponentialDecay", "decayRate", "NaN"]],
-  ["loadStateDict: a Lion state into AdamW", (w) => {
-    const lion = new Lion();
-    lion.apply(w.params.map((q) => nd.zeros(q.shape.slice())), w.params);
-    w.opt.loadStateDict(lion.stateDict());
-  }, ["AdamW", "slots"]],
-  ["loadStateDict: slot of the wrong shape", (w) => {
-    const s = w.opt.stateDict();
-    s.slots.momentums = s.slots.momentums.map((t, i) => (i === 0 ? nd.zeros([1]) : t));
-    w.opt.loadStateDict(s);
-  }, ["AdamW", "momentums[0]", "[1]", "[4,3]"]],
-  ["stateFromJSON: values do not fill shape", () => stateFromJSON({ config: {}, iterations: 1, slots: { momentums: [{ shape: [2], dtype: "float32", values: [1] }] } }), ["stateFromJSON", "slots.momentums[0]"]],
+  [
+    "schedule: NaN decayRate",
+    () => new schedules.ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: NaN }),
+    ["ExponentialDecay", "decayRate", "NaN"],
+  ],
+  [
+    "loadStateDict: a Lion state into AdamW",
+    (w) => {
+      const lion = new Lion();
+      lion.apply(
+        w.params.map((q) => nd.zeros(q.shape.slice())),
+        w.params,
+      );
+      w.opt.loadStateDict(lion.stateDict());
+    },
+    ["AdamW", "slots"],
+  ],
+  [
+    "loadStateDict: slot of the wrong shape",
+    (w) => {
+      const s = w.opt.stateDict();
+      s.slots.momentums = s.slots.momentums.map((t, i) => (i === 0 ? nd.zeros([1]) : t));
+      w.opt.loadStateDict(s);
+    },
+    ["AdamW", "momentums[0]", "[1]", "[4,3]"],
+  ],
+  [
+    "stateFromJSON: values do not fill shape",
+    () => stateFromJSON({ config: {}, iterations: 1, slots: { momentums: [{ shape: [2], dtype: "float32", values: [1] }] } }),
+    ["stateFromJSON", "slots.momentums[0]"],
+  ],
   ["zeroGrad: not an array", (w) => w.opt.zeroGrad("params" as never), ["AdamW"]],
 ];
 

@@ -151,8 +151,7 @@ export function makeInputs<P>(spec: Spec<P>, c: Case<P>): Arr[] {
   return spec.shapes(c.dims, c.p).map((s, i) => arr(s, () => (spec.domain ? spec.domain(r.normal(), i, c.p) : r.normal())));
 }
 
-const toTensor = (a: Arr, dtype: "float32" | "float64") =>
-  new Tensor(dtype === "float64" ? Float64Array.from(a.data) : Float32Array.from(a.data), a.shape);
+const toTensor = (a: Arr, dtype: "float32" | "float64") => new Tensor(dtype === "float64" ? Float64Array.from(a.data) : Float32Array.from(a.data), a.shape);
 
 /** float32-rounded copy of a reference input (so the float32 run and its reference see the same numbers). */
 const round32 = (a: Arr): Arr => ({ shape: a.shape, data: Float64Array.from(Float32Array.from(a.data)) });
@@ -200,7 +199,11 @@ export function runCase<P>(spec: Spec<P>, c: Case<P>): string | null {
     if (spec.grad !== false && !(want instanceof RegExp)) {
       const total = xs.reduce((s, a) => s + a.data.length, 0);
       if (total <= 160) {
-        const g = gradCheck((...ts) => spec.op(ts, c.dims, c.p), xs.map((a) => toTensor(a, "float64")), { atol: 1e-5, rtol: 1e-4 });
+        const g = gradCheck(
+          (...ts) => spec.op(ts, c.dims, c.p),
+          xs.map((a) => toTensor(a, "float64")),
+          { atol: 1e-5, rtol: 1e-4 },
+        );
         if (!g.ok) return `gradCheck: maxError ${g.maxError}, worst ${JSON.stringify(g.worst)}`;
       }
     }

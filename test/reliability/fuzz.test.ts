@@ -9,10 +9,12 @@ import { Tensor } from "../../core";
 import { Arr, Rng, Spec, arr, at, atB, bshape, erf, forEachIndex, fuzz, sizeOf, RUNS } from "./fuzz-support";
 
 const positive = (v: number) => Math.abs(v) + 0.3;
-const awayFrom = (points: number[], gap = 0.02) => (v: number) => {
-  for (const c of points) if (Math.abs(v - c) < gap) return v + 3 * gap;
-  return v;
-};
+const awayFrom =
+  (points: number[], gap = 0.02) =>
+  (v: number) => {
+    for (const c of points) if (Math.abs(v - c) < gap) return v + 3 * gap;
+    return v;
+  };
 
 /** A random shape of rank lo..hi with dims in [minDim, maxDim]. */
 function randShape(r: Rng, lo: number, hi: number, maxDim = 4, pEmpty = 0): number[] {
@@ -65,7 +67,10 @@ const unarySpecs: Spec<UnaryP>[] = Object.entries(UNARY).map(([which, u]) => ({
 // ---------------------------------------------------------------- binary (broadcast)
 
 type BinP = { ma: { drop: number; ones: boolean[] }; mb: { drop: number; ones: boolean[] }; scalarB?: number };
-const BINARY: Record<string, { f: (a: number, b: number) => number; op: (a: Tensor, b: Tensor | number) => Tensor; domain?: (v: number, i: number) => number }> = {
+const BINARY: Record<
+  string,
+  { f: (a: number, b: number) => number; op: (a: Tensor, b: Tensor | number) => Tensor; domain?: (v: number, i: number) => number }
+> = {
   add: { f: (a, b) => a + b, op: (a, b) => nd.add(a, b) },
   sub: { f: (a, b) => a - b, op: (a, b) => nd.sub(a, b) },
   mul: { f: (a, b) => a * b, op: (a, b) => nd.mul(a, b) },
@@ -102,8 +107,12 @@ const binarySpecs = Object.keys(BINARY).flatMap((w) => [binarySpec(w, false), bi
 
 // comparisons and where: forward only for comparisons (discrete values so equality happens)
 const CMP: Record<string, (a: number, b: number) => boolean> = {
-  equal: (a, b) => a === b, notEqual: (a, b) => a !== b, greater: (a, b) => a > b,
-  greaterEqual: (a, b) => a >= b, less: (a, b) => a < b, lessEqual: (a, b) => a <= b,
+  equal: (a, b) => a === b,
+  notEqual: (a, b) => a !== b,
+  greater: (a, b) => a > b,
+  greaterEqual: (a, b) => a >= b,
+  less: (a, b) => a < b,
+  lessEqual: (a, b) => a <= b,
 };
 const cmpSpecs: Spec<BinP>[] = Object.entries(CMP).map(([which, f]) => ({
   ...binarySpec("add", false),
@@ -131,13 +140,17 @@ const whereSpec: Spec<WhereP> = {
 // ---------------------------------------------------------------- reductions
 
 type RedP = { which: string; axis?: number | number[]; keepDims: boolean };
-const REDUCE: Record<string, { init: number; step: (acc: number, v: number) => number; fin: (acc: number, n: number, vals: number[]) => number; emptyThrows?: boolean }> = {
+const REDUCE: Record<
+  string,
+  { init: number; step: (acc: number, v: number) => number; fin: (acc: number, n: number, vals: number[]) => number; emptyThrows?: boolean }
+> = {
   sum: { init: 0, step: (a, v) => a + v, fin: (a) => a },
   mean: { init: 0, step: (a, v) => a + v, fin: (a, n) => a / n },
   max: { init: -Infinity, step: Math.max, fin: (a) => a, emptyThrows: true },
   min: { init: Infinity, step: Math.min, fin: (a) => a, emptyThrows: true },
   logsumexp: {
-    init: 0, step: (a) => a,
+    init: 0,
+    step: (a) => a,
     fin: (_a, _n, vals) => {
       if (vals.length === 0) return -Infinity;
       const m = Math.max(...vals);
@@ -158,7 +171,12 @@ function reduceRef(x: Arr, p: RedP): Arr | RegExp {
   const shape = p.keepDims ? outFull : x.shape.filter((_, i) => !axes.includes(i));
   const out = arr(shape);
   let k = 0;
-  for (const vals of groups.values()) out.data[k++] = red.fin(vals.reduce((acc, v) => red.step(acc, v), red.init), vals.length, vals);
+  for (const vals of groups.values())
+    out.data[k++] = red.fin(
+      vals.reduce((acc, v) => red.step(acc, v), red.init),
+      vals.length,
+      vals,
+    );
   return out;
 }
 
@@ -171,7 +189,10 @@ const reduceSpecs: Spec<RedP>[] = Object.keys(REDUCE).map((which) => ({
     let axis: number | number[] | undefined;
     const mode = r.int(0, 2);
     if (mode === 1 && rank > 0) axis = r.int(-rank, rank - 1);
-    else if (mode === 2 && rank > 0) axis = Array.from({ length: rank }, (_, i) => i).filter(() => r.bool()).map((a) => (r.bool() ? a - rank : a));
+    else if (mode === 2 && rank > 0)
+      axis = Array.from({ length: rank }, (_, i) => i)
+        .filter(() => r.bool())
+        .map((a) => (r.bool() ? a - rank : a));
     return { dims, p: { which, axis, keepDims: r.bool() } };
   },
   shapes: (dims) => [dims],
@@ -228,7 +249,18 @@ const matmulSpec: Spec<MmP> = {
 
 // ---------------------------------------------------------------- layout
 
-type LayoutP = { kind: string; rank: number; perm?: number[]; axis?: number; count?: number; begin?: number[]; size?: number[]; target?: number[]; useNeg?: boolean; m?: { drop: number; ones: boolean[] } };
+type LayoutP = {
+  kind: string;
+  rank: number;
+  perm?: number[];
+  axis?: number;
+  count?: number;
+  begin?: number[];
+  size?: number[];
+  target?: number[];
+  useNeg?: boolean;
+  m?: { drop: number; ones: boolean[] };
+};
 function permute<T>(r: Rng, xs: T[]): T[] {
   const a = xs.slice();
   for (let i = a.length - 1; i > 0; i--) {
@@ -252,16 +284,31 @@ const layoutSpecs: Spec<LayoutP>[] = [
     minDim: 0,
     gen: (r) => {
       const dims = randShape(r, 0, 4, 4, 0.05);
-      return { dims, p: { kind: "transpose", rank: dims.length, perm: r.bool(0.3) ? undefined : permute(r, dims.map((_, i) => i)) } };
+      return {
+        dims,
+        p: {
+          kind: "transpose",
+          rank: dims.length,
+          perm: r.bool(0.3)
+            ? undefined
+            : permute(
+                r,
+                dims.map((_, i) => i),
+              ),
+        },
+      };
     },
     shapes: (dims) => [dims],
     ref: ([x], _d, p) => {
       const perm = p.perm ?? x.shape.map((_, i) => x.shape.length - 1 - i);
-      return arr(perm.map((a) => x.shape[a]), (idx) => {
-        const src = new Array<number>(idx.length);
-        perm.forEach((a, i) => (src[a] = idx[i]));
-        return at(x, src);
-      });
+      return arr(
+        perm.map((a) => x.shape[a]),
+        (idx) => {
+          const src = new Array<number>(idx.length);
+          perm.forEach((a, i) => (src[a] = idx[i]));
+          return at(x, src);
+        },
+      );
     },
     op: ([x], _d, p) => nd.transpose(x, p.perm),
   },
@@ -284,7 +331,8 @@ const layoutSpecs: Spec<LayoutP>[] = [
       const squeezeAxis = ones.length && r.bool() ? r.pick(ones) : undefined;
       return { dims, p: { kind: r.bool() ? "squeeze" : "unsqueeze", rank: dims.length, axis: squeezeAxis ?? r.int(-dims.length - 1, dims.length) } };
     },
-    valid: (dims, p) => p.kind === "unsqueeze" || p.axis === undefined || (p.axis >= 0 && p.axis < dims.length && dims[p.axis] === 1) || p.axis < 0 || p.axis >= dims.length,
+    valid: (dims, p) =>
+      p.kind === "unsqueeze" || p.axis === undefined || (p.axis >= 0 && p.axis < dims.length && dims[p.axis] === 1) || p.axis < 0 || p.axis >= dims.length,
     shapes: (dims) => [dims],
     ref: ([x], _d, p) => {
       if (p.kind === "unsqueeze") {
@@ -309,7 +357,10 @@ const layoutSpecs: Spec<LayoutP>[] = [
     gen: (r) => {
       const dims = randShape(r, 1, 3, 3);
       const count = r.int(1, 3);
-      return { dims: [...dims, ...Array.from({ length: count }, () => r.int(0, 3))], p: { kind: "concat", rank: dims.length, axis: r.int(-dims.length, dims.length - 1), count } };
+      return {
+        dims: [...dims, ...Array.from({ length: count }, () => r.int(0, 3))],
+        p: { kind: "concat", rank: dims.length, axis: r.int(-dims.length, dims.length - 1), count },
+      };
     },
     valid: (dims, p) => dims.slice(0, p.rank).every((d) => d >= 1),
     shapes: (dims, p) => {
@@ -324,7 +375,11 @@ const layoutSpecs: Spec<LayoutP>[] = [
       return arr(shape, (idx) => {
         let i = idx[a];
         for (const x of xs) {
-          if (i < x.shape[a]) return at(x, idx.map((v, d) => (d === a ? i : v)));
+          if (i < x.shape[a])
+            return at(
+              x,
+              idx.map((v, d) => (d === a ? i : v)),
+            );
           i -= x.shape[a];
         }
         throw new Error("unreachable");
@@ -344,7 +399,12 @@ const layoutSpecs: Spec<LayoutP>[] = [
       const a = p.axis! < 0 ? p.axis! + p.rank + 1 : p.axis!;
       const shape = xs[0].shape.slice();
       shape.splice(a, 0, xs.length);
-      return arr(shape, (idx) => at(xs[idx[a]], idx.filter((_, d) => d !== a)));
+      return arr(shape, (idx) =>
+        at(
+          xs[idx[a]],
+          idx.filter((_, d) => d !== a),
+        ),
+      );
     },
     op: (xs, _d, p) => nd.stack(xs, p.axis),
   },
@@ -361,7 +421,12 @@ const layoutSpecs: Spec<LayoutP>[] = [
     shapes: (dims) => [dims],
     ref: ([x], _d, p) => {
       const size = p.size!.map((s, i) => (s === -1 ? x.shape[i] - p.begin![i] : s));
-      return arr(size, (idx) => at(x, idx.map((v, i) => v + p.begin![i])));
+      return arr(size, (idx) =>
+        at(
+          x,
+          idx.map((v, i) => v + p.begin![i]),
+        ),
+      );
     },
     op: ([x], _d, p) => nd.slice(x, p.begin!, p.size!),
   },
@@ -419,9 +484,22 @@ const softmaxSpec: Spec<SmP> = {
     const a = p.axis < 0 ? p.axis + x.shape.length : p.axis;
     return arr(x.shape, (idx) => {
       let m = -Infinity;
-      for (let j = 0; j < x.shape[a]; j++) m = Math.max(m, at(x, idx.map((v, d) => (d === a ? j : v))));
+      for (let j = 0; j < x.shape[a]; j++)
+        m = Math.max(
+          m,
+          at(
+            x,
+            idx.map((v, d) => (d === a ? j : v)),
+          ),
+        );
       let s = 0;
-      for (let j = 0; j < x.shape[a]; j++) s += Math.exp(at(x, idx.map((v, d) => (d === a ? j : v))) - m);
+      for (let j = 0; j < x.shape[a]; j++)
+        s += Math.exp(
+          at(
+            x,
+            idx.map((v, d) => (d === a ? j : v)),
+          ) - m,
+        );
       const v = at(x, idx) - m;
       return p.log ? v - Math.log(s) : Math.exp(v) / s;
     });
@@ -476,7 +554,10 @@ const poolSpec: Spec<PoolP> = {
     const k: [number, number] = [r.int(1, 3), r.int(1, 3)];
     const kAsNumber = r.bool(0.4);
     if (kAsNumber) k[1] = k[0];
-    return { dims: [r.int(1, 2), r.int(1, 3), r.int(1, 7), r.int(1, 7)], p: { max: r.bool(), k, stride: r.bool(0.4) ? undefined : [r.int(1, 3), r.int(1, 3)], kAsNumber } };
+    return {
+      dims: [r.int(1, 2), r.int(1, 3), r.int(1, 7), r.int(1, 7)],
+      p: { max: r.bool(), k, stride: r.bool(0.4) ? undefined : [r.int(1, 3), r.int(1, 3)], kAsNumber },
+    };
   },
   valid: ([, , H, W], p) => H >= p.k[0] && W >= p.k[1],
   shapes: (dims) => [dims],
@@ -542,13 +623,10 @@ function fuzzDropout(): void {
 
 // ---------------------------------------------------------------- run
 
-const ALL: Spec<any>[] = [
-  ...unarySpecs, ...binarySpecs, ...cmpSpecs, whereSpec, ...reduceSpecs, matmulSpec, ...layoutSpecs, softmaxSpec, convSpec, poolSpec,
-];
+const ALL: Spec<any>[] = [...unarySpecs, ...binarySpecs, ...cmpSpecs, whereSpec, ...reduceSpecs, matmulSpec, ...layoutSpecs, softmaxSpec, convSpec, poolSpec];
 
 describe(`reliability: randomized ops vs float64 reference loops + gradCheck (${RUNS} cases each; NDGRAD_FUZZ_RUNS for more)`, function () {
   this.timeout(0);
   ALL.forEach((spec, i) => it(spec.name, () => fuzz(spec, i)));
   it("dropout (mask property, same seed same mask, gradCheck)", () => fuzzDropout());
 });
-

@@ -10,14 +10,35 @@ import { Parameter, Tensor } from "../../core";
 import * as nn from "../../nn";
 import { AdamW, Lion, LossScaleOptimizer, Optimizer, SGD, stateToJSON } from "../../optim";
 
-const params = () => [new Parameter(nd.tensor([[0.5, -0.25], [1, 2]]), { name: "w" }), new Parameter(nd.tensor([0.1, -0.1]), { name: "b" })];
+const params = () => [
+  new Parameter(
+    nd.tensor([
+      [0.5, -0.25],
+      [1, 2],
+    ]),
+    { name: "w" },
+  ),
+  new Parameter(nd.tensor([0.1, -0.1]), { name: "b" }),
+];
 const finite = (ps: Parameter[]) => ps.map((p) => nd.ones(p.shape.slice()).mul(0.5));
-const bad = (ps: Parameter[], v: number) => ps.map((p, i) => (i === 0 ? nd.tensor([[1, v], [0, 0]]) : nd.zeros(p.shape.slice())));
+const bad = (ps: Parameter[], v: number) =>
+  ps.map((p, i) =>
+    i === 0
+      ? nd.tensor([
+          [1, v],
+          [0, 0],
+        ])
+      : nd.zeros(p.shape.slice()),
+  );
 const quiet = { isTTY: false, write: () => true };
 const snap = (o: Optimizer, ps: Parameter[]) => JSON.stringify({ w: ps.map((p) => Array.from(p.values)), s: stateToJSON(o.stateDict()) });
 
 describe("reliability: non-finite gradients", () => {
-  for (const [label, make] of [["SGD", () => new SGD({ momentum: 0.9 })], ["AdamW", () => new AdamW({ useEma: true })], ["Lion", () => new Lion({ gradientAccumulationSteps: 2 })]] as [string, () => Optimizer][]) {
+  for (const [label, make] of [
+    ["SGD", () => new SGD({ momentum: 0.9 })],
+    ["AdamW", () => new AdamW({ useEma: true })],
+    ["Lion", () => new Lion({ gradientAccumulationSteps: 2 })],
+  ] as [string, () => Optimizer][]) {
     for (const v of [NaN, Infinity, -Infinity]) {
       it(`LossScaleOptimizer(${label}): a ${v} gradient skips the step and halves the scale`, () => {
         const ps = params();
@@ -49,15 +70,22 @@ describe("reliability: non-finite gradients", () => {
     }
   });
 
-  for (const [label, make] of [["SGD", () => new SGD({ momentum: 0.9, checkFinite: true })], ["AdamW", () => new AdamW({ useEma: true, checkFinite: true })], ["Lion", () => new Lion({ gradientAccumulationSteps: 2, checkFinite: true })]] as [string, () => Optimizer][]) {
+  for (const [label, make] of [
+    ["SGD", () => new SGD({ momentum: 0.9, checkFinite: true })],
+    ["AdamW", () => new AdamW({ useEma: true, checkFinite: true })],
+    ["Lion", () => new Lion({ gradientAccumulationSteps: 2, checkFinite: true })],
+  ] as [string, () => Optimizer][]) {
     for (const v of [NaN, Infinity, -Infinity]) {
       it(`checkFinite (${label}): a ${v} gradient throws, naming the parameter and element, and changes nothing`, () => {
         const ps = params();
         const opt = make();
         opt.apply(finite(ps), ps);
         const before = snap(opt, ps);
-        const it0 = opt.iterations, micro0 = opt.microSteps;
-        expect(() => opt.apply(bad(ps, v), ps)).to.throw(new RegExp(`${label}: grads\\[0\\] \\(parameter "w"\\) is not finite: element 1 is ${String(v).replace("+", "")}; nothing was changed`));
+        const it0 = opt.iterations,
+          micro0 = opt.microSteps;
+        expect(() => opt.apply(bad(ps, v), ps)).to.throw(
+          new RegExp(`${label}: grads\\[0\\] \\(parameter "w"\\) is not finite: element 1 is ${String(v).replace("+", "")}; nothing was changed`),
+        );
         expect(snap(opt, ps)).to.equal(before);
         expect(opt.iterations).to.equal(it0);
         expect(opt.microSteps).to.equal(micro0);
@@ -74,10 +102,19 @@ describe("reliability: non-finite gradients", () => {
 
   it("fit stops on a non-finite loss before applying that batch: weights stay finite", () => {
     const model = new nn.Linear(2, 1, { seed: 1 });
-    const x = nd.tensor([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const x = nd.tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ]);
     const y = nd.tensor([[1], [NaN], [1], [1]]); // the second batch's loss is NaN
     const before = model.parameters().map((p) => Array.from(p.values));
-    const h = nn.fit(model, { x, y }, { optimizer: new SGD({ learningRate: 0.01 }), loss: "mse", epochs: 3, batchSize: 1, shuffle: false, verbose: 0, output: quiet });
+    const h = nn.fit(
+      model,
+      { x, y },
+      { optimizer: new SGD({ learningRate: 0.01 }), loss: "mse", epochs: 3, batchSize: 1, shuffle: false, verbose: 0, output: quiet },
+    );
     expect(h.stoppedReason).to.match(/loss is NaN at epoch 1, batch 2/);
     const w = model.parameters().map((p) => Array.from(p.values));
     expect(w.flat().every(Number.isFinite)).to.equal(true);
@@ -86,7 +123,10 @@ describe("reliability: non-finite gradients", () => {
 
   it("fit with LossScaleOptimizer: an overflowing scaled loss is skipped, the scale halves, training continues", () => {
     const model = new nn.Linear(2, 1, { seed: 1 });
-    const x = nd.tensor([[1, 2], [3, 4]]);
+    const x = nd.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const y = nd.tensor([[1], [2]]);
     // a scale so large that the scaled float32 gradients overflow to Infinity on the first step
     const lso = new LossScaleOptimizer(new SGD({ learningRate: 0.01 }), { initialScale: 2 ** 127 });

@@ -11,7 +11,13 @@ import * as nn from "../../nn";
 import { Adam, SGD } from "../../optim";
 
 function model(): nn.Sequential {
-  return new nn.Sequential(new nn.Conv2d(1, 2, 3, { padding: 1, seed: 1 }), new nn.BatchNorm2d(2), new nn.ReLU(), new nn.Flatten(), new nn.Linear(2 * 4 * 4, 3, { seed: 2 }));
+  return new nn.Sequential(
+    new nn.Conv2d(1, 2, 3, { padding: 1, seed: 1 }),
+    new nn.BatchNorm2d(2),
+    new nn.ReLU(),
+    new nn.Flatten(),
+    new nn.Linear(2 * 4 * 4, 3, { seed: 2 }),
+  );
 }
 const data = { x: randn([12, 1, 4, 4], { seed: 3 }), y: Array.from({ length: 12 }, (_, i) => i % 3) };
 
@@ -46,7 +52,9 @@ describe("reliability: a rejected fit changes nothing (grads, train/eval mode, b
   it("a loss function that throws on the first batch", () => {
     const m = model();
     const before = snapshot(m);
-    const loss = () => { throw new Error("my loss: labels out of range"); };
+    const loss = () => {
+      throw new Error("my loss: labels out of range");
+    };
     expect(() => nn.fit(m, data, { optimizer: new SGD(), loss, epochs: 1, batchSize: 4, verbose: 0 })).to.throw(/my loss/);
     expect(snapshot(m)).to.deep.equal(before);
   });
@@ -61,7 +69,12 @@ describe("reliability: a rejected fit changes nothing (grads, train/eval mode, b
     const opt = new SGD({ learningRate: () => (++calls > 2 ? Infinity : 0.1) });
     expect(() => nn.fit(m, data, { optimizer: opt, loss: "crossEntropy", epochs: 1, batchSize: 4, verbose: 0 })).to.throw(Error);
     expect(last.grad).to.equal(g);
-    expect(m.parameters().filter((p) => p !== last).every((p) => p.grad === null)).to.equal(true);
+    expect(
+      m
+        .parameters()
+        .filter((p) => p !== last)
+        .every((p) => p.grad === null),
+    ).to.equal(true);
     expect(m.training).to.equal(false);
     expect(m.namedChildren().every(([, c]) => !c.training)).to.equal(true);
   });

@@ -86,4 +86,3 @@ export function resumeInThisProcess(dir: string, kind: Kind): void {
   fs.writeFileSync(f.outState, JSON.stringify(stateToJSON(opt.stateDict())));
   fs.writeFileSync(f.order, JSON.stringify(seen));
 }
-

@@ -66,11 +66,28 @@ describe("reliability: resume in a fresh process is bit-identical", function () 
 });
 
 describe("reliability: fit initialEpoch", () => {
-  const data = () => ({ x: new Tensor(Float32Array.from({ length: 24 }, (_, i) => i / 10), [8, 3]), y: new Tensor(Float32Array.from({ length: 8 }, (_, i) => i), [8, 1]) });
+  const data = () => ({
+    x: new Tensor(
+      Float32Array.from({ length: 24 }, (_, i) => i / 10),
+      [8, 3],
+    ),
+    y: new Tensor(
+      Float32Array.from({ length: 8 }, (_, i) => i),
+      [8, 1],
+    ),
+  });
 
   it("runs epochs initialEpoch..epochs-1, reporting absolute epoch indices", () => {
     const epochs: number[] = [];
-    const h = fit(makeModel(), data(), { optimizer: makeOptimizer("SGD"), loss: "mse", epochs: 5, initialEpoch: 3, batchSize: 4, verbose: 0, callbacks: [{ onEpochBegin: (e) => void epochs.push(e) }] });
+    const h = fit(makeModel(), data(), {
+      optimizer: makeOptimizer("SGD"),
+      loss: "mse",
+      epochs: 5,
+      initialEpoch: 3,
+      batchSize: 4,
+      verbose: 0,
+      callbacks: [{ onEpochBegin: (e) => void epochs.push(e) }],
+    });
     expect(epochs).to.deep.equal([3, 4]);
     expect(h.epoch).to.deep.equal([3, 4]);
     expect(h.history.loss).to.have.length(2);
@@ -86,7 +103,9 @@ describe("reliability: fit initialEpoch", () => {
 
   it("rejects a bad initialEpoch before touching anything", () => {
     for (const bad of [-1, 1.5, NaN, "2"]) {
-      expect(() => fit(makeModel(), data(), { optimizer: makeOptimizer("SGD"), loss: "mse", epochs: 3, initialEpoch: bad as number, verbose: 0 })).to.throw(/fit: initialEpoch must be an integer >= 0, got/);
+      expect(() => fit(makeModel(), data(), { optimizer: makeOptimizer("SGD"), loss: "mse", epochs: 3, initialEpoch: bad as number, verbose: 0 })).to.throw(
+        /fit: initialEpoch must be an integer >= 0, got/,
+      );
     }
   });
 

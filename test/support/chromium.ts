@@ -20,13 +20,28 @@ export function findChromium(): string | null {
 /** Launch options for a closed network: no background traffic, a fresh profile, no sandbox as root. */
 export function chromiumArgs(): string[] {
   return [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", `--user-data-dir=${fs.mkdtempSync(path.join(os.tmpdir(), "ndgrad-chromium-"))}`,
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    `--user-data-dir=${fs.mkdtempSync(path.join(os.tmpdir(), "ndgrad-chromium-"))}`,
   ];
 }
 
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".json": "application/json",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+};
 
 /** Serves `dir` on 127.0.0.1 (on `port`, or a free one when 0) until `close()`. */
 export async function serveStatic(dir: string, port = 0): Promise<{ url: string; close: () => Promise<void> }> {

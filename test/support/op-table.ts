@@ -118,25 +118,75 @@ export const OP_TABLE: OpRow[] = [
   {
     op: "add",
     grad: [
-      { label: "add", f: (a, b) => core.add(a, b), shapes: [[2, 3], [2, 3]] },
+      {
+        label: "add",
+        f: (a, b) => core.add(a, b),
+        shapes: [
+          [2, 3],
+          [2, 3],
+        ],
+      },
       { label: "add broadcast row", f: (a, b) => core.add(a, b), shapes: [[2, 3], [3]] },
-      { label: "add broadcast both", f: (a, b) => core.add(a, b), shapes: [[2, 1, 4], [3, 1]] },
+      {
+        label: "add broadcast both",
+        f: (a, b) => core.add(a, b),
+        shapes: [
+          [2, 1, 4],
+          [3, 1],
+        ],
+      },
       { label: "add scalar tensor", f: (a, b) => core.add(a, b), shapes: [[2, 3], []] },
     ],
     fixture: binaryCall(core.add),
     naive: { binary: (x, y) => x + y },
   },
-  { op: "sub", grad: [{ label: "sub broadcast", f: (a, b) => core.sub(a, b), shapes: [[4, 1], [1, 3]] }], fixture: binaryCall(core.sub), naive: { binary: (x, y) => x - y } },
+  {
+    op: "sub",
+    grad: [
+      {
+        label: "sub broadcast",
+        f: (a, b) => core.sub(a, b),
+        shapes: [
+          [4, 1],
+          [1, 3],
+        ],
+      },
+    ],
+    fixture: binaryCall(core.sub),
+    naive: { binary: (x, y) => x - y },
+  },
   {
     op: "mul",
     grad: [
-      { label: "mul broadcast", f: (a, b) => core.mul(a, b), shapes: [[2, 3, 4], [3, 1]] },
+      {
+        label: "mul broadcast",
+        f: (a, b) => core.mul(a, b),
+        shapes: [
+          [2, 3, 4],
+          [3, 1],
+        ],
+      },
       { label: "mul number", f: (a) => core.mul(a, 2.5), shapes: [[3]] },
     ],
     fixture: binaryCall(core.mul),
     naive: { binary: (x, y) => x * y },
   },
-  { op: "div", grad: [{ label: "div broadcast", f: (a, b) => core.div(a, b), shapes: [[2, 3], [2, 1]], domain: positive }], fixture: binaryCall(core.div), naive: { binary: (x, y) => x / y } },
+  {
+    op: "div",
+    grad: [
+      {
+        label: "div broadcast",
+        f: (a, b) => core.div(a, b),
+        shapes: [
+          [2, 3],
+          [2, 1],
+        ],
+        domain: positive,
+      },
+    ],
+    fixture: binaryCall(core.div),
+    naive: { binary: (x, y) => x / y },
+  },
   {
     op: "pow",
     grad: [
@@ -145,8 +195,27 @@ export const OP_TABLE: OpRow[] = [
     ],
     fixture: ([x, e], a) => core.pow(x, a.exponent !== undefined ? a.exponent : e),
   },
-  { op: "maximum", grad: [{ label: "maximum", f: (a, b) => core.maximum(a, b), shapes: [[3, 4], [4]] }], fixture: binaryCall(core.maximum), naive: { binary: Math.max } },
-  { op: "minimum", grad: [{ label: "minimum", f: (a, b) => core.minimum(a, b), shapes: [[3, 4], [3, 1]] }], fixture: binaryCall(core.minimum), naive: { binary: Math.min } },
+  {
+    op: "maximum",
+    grad: [{ label: "maximum", f: (a, b) => core.maximum(a, b), shapes: [[3, 4], [4]] }],
+    fixture: binaryCall(core.maximum),
+    naive: { binary: Math.max },
+  },
+  {
+    op: "minimum",
+    grad: [
+      {
+        label: "minimum",
+        f: (a, b) => core.minimum(a, b),
+        shapes: [
+          [3, 4],
+          [3, 1],
+        ],
+      },
+    ],
+    fixture: binaryCall(core.minimum),
+    naive: { binary: Math.min },
+  },
   {
     op: "where",
     grad: [{ label: "where", f: (a, b) => core.where(core.greater(a, 0), a, b), shapes: [[3, 4], [4]], domain: awayFromZero }],
@@ -184,14 +253,39 @@ export const OP_TABLE: OpRow[] = [
   {
     op: "matmul",
     grad: [
-      { label: "matmul 2-D", f: (a, b) => core.matmul(a, b), shapes: [[3, 4], [4, 5]] },
-      { label: "matmul batched", f: (a, b) => core.matmul(a, b), shapes: [[2, 3, 4], [2, 4, 2]] },
-      { label: "matmul broadcast batch", f: (a, b) => core.matmul(a, b), shapes: [[2, 3, 4], [4, 2]] },
+      {
+        label: "matmul 2-D",
+        f: (a, b) => core.matmul(a, b),
+        shapes: [
+          [3, 4],
+          [4, 5],
+        ],
+      },
+      {
+        label: "matmul batched",
+        f: (a, b) => core.matmul(a, b),
+        shapes: [
+          [2, 3, 4],
+          [2, 4, 2],
+        ],
+      },
+      {
+        label: "matmul broadcast batch",
+        f: (a, b) => core.matmul(a, b),
+        shapes: [
+          [2, 3, 4],
+          [4, 2],
+        ],
+      },
     ],
     fixture: ([x, y]) => core.matmul(x, y),
   },
   // layout
-  { op: "reshape", grad: [{ label: "reshape", f: (x) => core.reshape(x, [4, -1]), shapes: [[2, 6]] }], fixture: ([x], a) => core.reshape(x, need(a.shape, "shape")) },
+  {
+    op: "reshape",
+    grad: [{ label: "reshape", f: (x) => core.reshape(x, [4, -1]), shapes: [[2, 6]] }],
+    fixture: ([x], a) => core.reshape(x, need(a.shape, "shape")),
+  },
   {
     op: "transpose",
     grad: [
@@ -200,13 +294,59 @@ export const OP_TABLE: OpRow[] = [
     ],
     fixture: ([x], a) => (a.perm === undefined ? core.transpose(x) : core.transpose(x, a.perm)),
   },
-  { op: "flatten", grad: [{ label: "flatten", f: (x) => core.flatten(x, 1), shapes: [[2, 3, 2]] }], fixture: ([x], a) => (a.startAxis === undefined ? core.flatten(x) : core.flatten(x, a.startAxis)) },
-  { op: "squeeze", grad: [{ label: "squeeze", f: (x) => core.squeeze(x), shapes: [[1, 3, 1]] }], fixture: ([x], a) => (a.axis === undefined ? core.squeeze(x) : core.squeeze(x, axisNumber(a, "squeeze"))) },
-  { op: "unsqueeze", grad: [{ label: "unsqueeze", f: (x) => core.unsqueeze(x, 1), shapes: [[3, 2]] }], fixture: ([x], a) => core.unsqueeze(x, axisNumber(a, "unsqueeze")) },
-  { op: "concat", grad: [{ label: "concat", f: (a, b) => core.concat([a, b], 1), shapes: [[2, 3], [2, 2]] }], fixture: (xs, a) => core.concat(xs, axisNumber(a, "concat")) },
-  { op: "stack", grad: [{ label: "stack", f: (a, b) => core.stack([a, b], 1), shapes: [[2, 3], [2, 3]] }], fixture: (xs, a) => core.stack(xs, axisNumber(a, "stack")) },
-  { op: "slice", grad: [{ label: "slice", f: (x) => core.slice(x, [1, 0], [2, -1]), shapes: [[4, 3]] }], fixture: ([x], a) => core.slice(x, need(a.begin, "begin"), need(a.size, "size")) },
-  { op: "broadcastTo", grad: [{ label: "broadcastTo", f: (x) => core.broadcastTo(x, [2, 3, 4]), shapes: [[3, 1]] }], fixture: ([x], a) => core.broadcastTo(x, need(a.shape, "shape")) },
+  {
+    op: "flatten",
+    grad: [{ label: "flatten", f: (x) => core.flatten(x, 1), shapes: [[2, 3, 2]] }],
+    fixture: ([x], a) => (a.startAxis === undefined ? core.flatten(x) : core.flatten(x, a.startAxis)),
+  },
+  {
+    op: "squeeze",
+    grad: [{ label: "squeeze", f: (x) => core.squeeze(x), shapes: [[1, 3, 1]] }],
+    fixture: ([x], a) => (a.axis === undefined ? core.squeeze(x) : core.squeeze(x, axisNumber(a, "squeeze"))),
+  },
+  {
+    op: "unsqueeze",
+    grad: [{ label: "unsqueeze", f: (x) => core.unsqueeze(x, 1), shapes: [[3, 2]] }],
+    fixture: ([x], a) => core.unsqueeze(x, axisNumber(a, "unsqueeze")),
+  },
+  {
+    op: "concat",
+    grad: [
+      {
+        label: "concat",
+        f: (a, b) => core.concat([a, b], 1),
+        shapes: [
+          [2, 3],
+          [2, 2],
+        ],
+      },
+    ],
+    fixture: (xs, a) => core.concat(xs, axisNumber(a, "concat")),
+  },
+  {
+    op: "stack",
+    grad: [
+      {
+        label: "stack",
+        f: (a, b) => core.stack([a, b], 1),
+        shapes: [
+          [2, 3],
+          [2, 3],
+        ],
+      },
+    ],
+    fixture: (xs, a) => core.stack(xs, axisNumber(a, "stack")),
+  },
+  {
+    op: "slice",
+    grad: [{ label: "slice", f: (x) => core.slice(x, [1, 0], [2, -1]), shapes: [[4, 3]] }],
+    fixture: ([x], a) => core.slice(x, need(a.begin, "begin"), need(a.size, "size")),
+  },
+  {
+    op: "broadcastTo",
+    grad: [{ label: "broadcastTo", f: (x) => core.broadcastTo(x, [2, 3, 4]), shapes: [[3, 1]] }],
+    fixture: ([x], a) => core.broadcastTo(x, need(a.shape, "shape")),
+  },
   // softmax family
   {
     op: "softmax",
@@ -229,7 +369,14 @@ export const OP_TABLE: OpRow[] = [
     op: "conv2d",
     grad: [
       { label: "conv2d", f: (x, w, b) => core.conv2d(x, w, b), shapes: [[2, 2, 5, 5], [3, 2, 3, 3], [3]] },
-      { label: "conv2d stride 2 padding 1", f: (x, w) => core.conv2d(x, w, undefined, { stride: 2, padding: 1 }), shapes: [[1, 2, 6, 5], [2, 2, 3, 2]] },
+      {
+        label: "conv2d stride 2 padding 1",
+        f: (x, w) => core.conv2d(x, w, undefined, { stride: 2, padding: 1 }),
+        shapes: [
+          [1, 2, 6, 5],
+          [2, 2, 3, 2],
+        ],
+      },
     ],
     fixture: ([x, w, b], a) => {
       if (a.stride === undefined && a.padding === undefined) return b === undefined ? core.conv2d(x, w) : core.conv2d(x, w, b);
@@ -256,7 +403,14 @@ export const OP_TABLE: OpRow[] = [
     grad: [
       { label: "linear 2-D with bias", f: (x, w, b) => core.linear(x, w, b), shapes: [[5, 4], [3, 4], [3]] },
       { label: "linear 3-D input", f: (x, w, b) => core.linear(x, w, b), shapes: [[2, 3, 4], [6, 4], [6]] },
-      { label: "linear no bias", f: (x, w) => core.linear(x, w), shapes: [[7, 9], [5, 9]] },
+      {
+        label: "linear no bias",
+        f: (x, w) => core.linear(x, w),
+        shapes: [
+          [7, 9],
+          [5, 9],
+        ],
+      },
     ],
     fixture: null,
   },

@@ -20,7 +20,13 @@ export interface InstalledPackage {
 let installed: InstalledPackage | null = null;
 
 const npm = (args: string[], cwd: string): string =>
-  execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NPM_CONFIG_LOGLEVEL: "error" }, timeout: 240_000 });
+  execFileSync("npm", args, {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NPM_CONFIG_LOGLEVEL: "error" },
+    timeout: 240_000,
+  });
 
 /** Packs and installs ndgrad into a fresh temporary project (once); removed at process exit. */
 export function installPackedNdgrad(): InstalledPackage {
