@@ -17,6 +17,7 @@
 import * as schedules from "./schedules";
 import { checkOptionKeys, fail } from "../core/check";
 import type { AdamWOptions } from "./adamw";
+import { BASE_OPTION_KEYS } from "./base-options";
 import type { Hyper, LearningRate } from "./types";
 
 /** How far to move from AdamW: Lion's lr = lrFactor·AdamW's, its wd = wdFactor·AdamW's. */
@@ -35,17 +36,8 @@ export interface FromAdamWFactors {
 export const FROM_ADAMW_DEFAULTS = { lrFactor: 0.2, wdFactor: 5 } as const;
 
 const ADAMW_ONLY = ["beta1", "beta2", "epsilon", "amsgrad", "name"];
-const CARRIED = [
-  "clipNorm",
-  "clipValue",
-  "globalClipNorm",
-  "useEma",
-  "emaMomentum",
-  "emaOverwriteFrequency",
-  "lossScaleFactor",
-  "gradientAccumulationSteps",
-  "checkFinite",
-];
+// Every base option but the two that are scaled and the name (an optimizer's own) carries over.
+const CARRIED = BASE_OPTION_KEYS.filter((k) => k !== "learningRate" && k !== "weightDecay" && k !== "name");
 const KERAS_ADAMW_DEFAULTS = { learningRate: 0.001, weightDecay: 0.004 };
 const O = "Lion.fromAdamW";
 
