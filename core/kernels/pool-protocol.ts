@@ -27,7 +27,7 @@ export const JOB_CHUNKS = 1;
 /**
  * A kernel that helpers can run, loaded by module path: a top-level function taking only typed
  * arrays and numbers/booleans (for chunk jobs, the chunk index last).
- * @example export const LION_F32: ParallelKernel = { module: __filename, name: "lionF32", fn: lionF32 };
+ * @example const lionF32Kernel: ParallelKernel = { module: __filename, name: "lionF32", fn: lionF32 }; // perDtype builds these
  */
 export interface ParallelKernel {
   /** Absolute path of the module exporting it (usually `__filename`). */

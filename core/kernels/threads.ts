@@ -31,7 +31,7 @@ export const PARALLEL_MIN_ELEMENTS = 1 << 20;
  * in a SharedArrayBuffer; otherwise calls `kernel.fn(...arrays, ...scalars)` once on the main
  * thread. The kernel must treat elements independently (each element's result depends only on
  * the same index of each array), which makes the split bit-identical to one call.
- * @example parallelFor(LION_F32, [v, g, m], [lr, b1, b2, wd], v.length)
+ * @example parallelFor(LION.f32, [v, g, m], [lr, b1, b2, wd], v.length) // LION from optim/kernels/lion.ts
  */
 export function parallelFor(kernel: ParallelKernel, arrays: FloatArray[], scalars: (number | boolean)[], n: number): void {
   const fn = kernel.fn as (...a: unknown[]) => void;

@@ -7,6 +7,7 @@
  */
 import { PARALLEL_MIN_ELEMENTS, getNumThreads } from "../kernels/threads";
 import { type KernelExports, wasmKernels } from "./loader";
+import { show } from "../check";
 import { MAX_CHUNKS, wasmPool } from "./pool";
 
 /**
@@ -29,14 +30,14 @@ export function addressOf(op: string, name: string, a: unknown, n?: number, int3
 /** Throws unless `x` is a number that float32 represents exactly (or NaN): the JS kernel's contract. */
 export function requireF32(op: string, name: string, x: number): number {
   if (typeof x !== "number" || (Math.fround(x) !== x && x === x)) {
-    throw new Error(`${op} (wasm): ${name} must be a float32 value (round it with Math.fround first), got ${String(x)}`);
+    throw new Error(`${op} (wasm): ${name} must be a float32 value (round it with Math.fround first), got ${show(x)}`);
   }
   return x;
 }
 
 /** Throws unless `x` is a number (a hyper-parameter; NaN and ±Infinity pass through, as in the JS kernels). */
 export function requireNumber(op: string, name: string, x: unknown): number {
-  if (typeof x !== "number") throw new Error(`${op} (wasm): ${name} must be a number, got ${typeof x}`);
+  if (typeof x !== "number") throw new Error(`${op} (wasm): ${name} must be a number, got ${show(x)}`);
   return x;
 }
 
