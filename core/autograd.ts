@@ -20,6 +20,7 @@ import type { BackwardOptions, TapeNode } from "./tensor";
 import { fmt, sameShape } from "./shape";
 import { allocate } from "./dtype";
 import { checkOptionKeys, show } from "./check";
+import { withGradientBuffers } from "./gradient-buffer";
 
 export type { BackwardOptions, TapeNode } from "./tensor";
 
@@ -200,7 +201,9 @@ export function computeGradients(root: Tensor, seed: Tensor | undefined, targets
 
 /** `tensor.backward()`: the reverse pass, accumulating into each reached leaf's `.grad`. */
 export function runBackward(root: Tensor, seed?: Tensor, opts: GradientOptions = {}): void {
-  const leaves = computeGradients(root, seed, undefined, opts);
+  // Parameters' gradients may land in their wasm-heap buffers (./gradient-buffer.ts), not under graph creation.
+  const pass = () => computeGradients(root, seed, undefined, opts);
+  const leaves = opts.createGraph ? pass() : withGradientBuffers(pass);
   for (const [leaf, g] of leaves) {
     // under graph creation the sum is recorded too, so `.grad` stays differentiable
     leaf.grad = leaf.grad === null ? g : opts.createGraph ? withGrad(() => accumulate(leaf.grad as Tensor, g)) : addInto(leaf.grad, g);

@@ -24,6 +24,7 @@
 import { Tensor } from "../core/tensor";
 import { Parameter } from "../core/parameter";
 import { inWasmHeap } from "../core/backend";
+import { releaseGradient } from "../core/gradient-buffer";
 import type { FloatArray } from "../core/dtype";
 import type { OptimizerOptions } from "./types";
 import { clipActive, clipInPlace } from "./pipeline/clip";
@@ -284,9 +285,18 @@ export abstract class Optimizer extends OptimizerCore {
     );
   }
 
-  /** Clears `.grad` of every param (set to null, PyTorch's `set_to_none`). */
+  /**
+   * Clears `.grad` of every param (set to null, PyTorch's `set_to_none`) and releases its gradient
+   * buffer: on the wasm backend the next `backward()` writes a parameter's gradient into the heap
+   * buffer its last one used (core/gradient-buffer.ts), so a `.grad` kept from before sees the
+   * new values, as with PyTorch's `zero_grad(set_to_none=False)`; clone it to keep it.
+   * @example loss.backward(); opt.step(params); opt.zeroGrad(params);
+   */
   zeroGrad(params: Parameter[]): void {
-    for (const p of checkParamList(this.className, params, "params")) p.grad = null;
+    for (const p of checkParamList(this.className, params, "params")) {
+      releaseGradient(p);
+      p.grad = null;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
- * (3)(4)(+) One optimizer step over 10M float32 parameters (one tensor), gradient fixed:
- * Lion, AdamW, SGD with momentum 0.9. Optimizer only: no forward/backward.
+ * (3)(4)(+) One optimizer step over 10M float32 parameters (one tensor), gradient fixed (made
+ * once by a backward() in setup): Lion, AdamW, SGD with momentum 0.9. Optimizer only: no
+ * forward/backward in the timed step.
  *
  * ndgrad: `opt.apply([g], [p])` (Keras's apply; the base pipeline + the subclass's fused loop).
  * tfjs: AdamW = tf.train.adam + the decoupled decay as one assign; SGD+momentum =
@@ -16,6 +17,7 @@ import type { Tf } from "../lib/tf";
 import { Context, Row, Workload } from "../lib/types";
 
 const N = 10_000_000;
+const ROWS = 1000;
 type Kind = "lion" | "adamw" | "sgd";
 const LR = 1e-4,
   WD = 0.004;
@@ -23,8 +25,14 @@ const LR = 1e-4,
 function ndOpt(kind: Kind): () => () => void {
   return () => {
     const { optim } = nd;
-    const p = new nd.Parameter(nd.tensor(randomArray(N, 51), { shape: [N] }), { name: "w" });
-    const g = nd.tensor(randomArray(N, 52, 0.01), { shape: [N] });
+    // The gradient comes from a real backward(), as in training: a linear layer's weight
+    // gradient dW = cᵀ·x (random signs), which the wasm backend writes into the parameter's heap
+    // gradient buffer (core/gradient-buffer.ts), where the optimizer reads it in place.
+    const p = new nd.Parameter(nd.tensor(randomArray(N, 51), { shape: [ROWS, N / ROWS] }), { name: "w" });
+    const x = nd.tensor(randomArray(N / ROWS, 52, 0.1), { shape: [1, N / ROWS] });
+    const c = nd.tensor(randomArray(ROWS, 53, 0.1), { shape: [1, ROWS] });
+    nd.linear(x, p).mul(c).sum().backward();
+    const g = p.grad!;
     const opt =
       kind === "lion"
         ? new optim.Lion({ learningRate: LR })

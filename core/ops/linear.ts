@@ -11,6 +11,7 @@ import { matmul } from "./matmul";
 import { reshape, transpose } from "./layout";
 import { sum } from "./reduce";
 import { gemm } from "../kernels/gemm";
+import { allocateGradient } from "../gradient-buffer";
 import { checkTensor } from "./operand";
 
 /**
@@ -63,12 +64,12 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
         dx = new Tensor(d, x.shape);
       }
       if (w.requiresGrad) {
-        const d = allocate(w.dtype, w.size);
+        const d = allocateGradient(w, w.size, false); // the GEMM overwrites it
         gemm(gv, 0, outF, true, x.values, 0, inF, false, d, 0, inF, outF, inF, rows, false);
         dw = new Tensor(d, w.shape);
       }
       if (b && b.requiresGrad) {
-        const d = allocate(b.dtype, outF);
+        const d = allocateGradient(b, outF);
         for (let r = 0; r < rows; r++) {
           const o = r * outF;
           for (let j = 0; j < outF; j++) d[j] += gv[o + j];

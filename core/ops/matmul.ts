@@ -10,6 +10,7 @@ import { unbroadcast } from "./broadcast";
 import { reshape, transpose } from "./layout";
 import { allocate } from "../dtype";
 import { gemm } from "../kernels/gemm";
+import { allocateGradient } from "../gradient-buffer";
 import { Shape, fmt, sizeOf } from "../shape";
 import { Tensor } from "../tensor";
 import { checkTensor } from "./operand";
@@ -139,7 +140,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       let gb: Tensor | null = null;
       if (a.requiresGrad) {
         // dA = dC · Bᵀ, summed over the batch entries that share a matrix of a
-        const d = allocate(a.dtype, a.size);
+        const d = allocateGradient(a, a.size, p.bCount !== 1);
         if (p.bCount === 1) {
           gemm(gv, 0, n, false, bv, 0, n, true, d, 0, k, count * m, k, n, false);
         } else {
@@ -151,7 +152,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       }
       if (b.requiresGrad) {
         // dB = Aᵀ · dC, summed over the batch entries that share a matrix of b
-        const d = allocate(b.dtype, b.size);
+        const d = allocateGradient(b, b.size, p.bCount !== 1); // one GEMM overwrites it; a batch accumulates
         if (p.bCount === 1) {
           gemm(av, 0, k, true, gv, 0, n, false, d, 0, n, k, n, count * m, false);
         } else {
