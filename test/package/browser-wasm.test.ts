@@ -1,0 +1,177 @@
+/**
+ * The browser build's wasm backend in real headless Chromium, from the installed tarball as a
+ * user's bundler sees it. A page runs test/support/browser-program.ts (Lion and AdamW on fixed
+ * inputs, and a matmul) on the default backend, then again after `setBackend("js")`; the same
+ * program runs here in Node on each backend from the sources, and the bits must agree:
+ * - the page's default is "wasm", its parameters live in the wasm memory, and its Lion/AdamW
+ *   bits equal Node's wasm bits (and Node's js bits: the optimizer kernels are bit-identical);
+ * - its matmul equals Node's wasm GEMM bit for bit, and after `setBackend("js")` Node's js GEMM
+ *   (the two GEMMs differ in summation, so this shows which one ran).
+ * A second page refuses shared WebAssembly memory, as a browser that gates it behind cross-origin
+ * isolation does: there the backend is "js", `backendReason()` says why, training still works
+ * and `setBackend("wasm")` throws with the same reason.
+ */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import * as esbuild from "esbuild";
+import * as nd from "ndgrad";
+import { installPackedNdgrad, root } from "../support/packed";
+import { chromiumArgs, findChromium, serveStatic } from "../support/chromium";
+import { type ProgramResult, optimizerProgram } from "../support/browser-program";
+
+const PROGRAM = `
+import * as nd from "ndgrad";
+import { optimizerProgram } from ${JSON.stringify(path.join(root, "test", "support", "browser-program.ts"))};
+const wasm = optimizerProgram(nd);
+nd.setBackend("js");
+const js = optimizerProgram(nd);
+nd.setBackend("wasm");
+window.program = { wasm, js, backendAfter: nd.getBackend(), crossOriginIsolated: self.crossOriginIsolated, sharedArrayBufferGlobal: typeof SharedArrayBuffer };
+`;
+
+// What a browser that gates shared memory behind cross-origin isolation does (Chromium does not).
+const REFUSE_SHARED_MEMORY = `
+const RealMemory = WebAssembly.Memory;
+WebAssembly.Memory = function Memory(descriptor) {
+  if (descriptor && descriptor.shared) throw new TypeError("WebAssembly.Memory(): shared memory needs cross-origin isolation (this page's stand-in)");
+  return new RealMemory(descriptor);
+};
+`;
+
+const FALLBACK = `
+import * as nd from "ndgrad";
+const x = nd.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), y = nd.tensor([[0], [1], [1], [0]]);
+const model = new nd.nn.Sequential(new nd.nn.Linear(2, 16, { seed: 0 }), new nd.nn.Tanh(), new nd.nn.Linear(16, 1, { seed: 1 }));
+const opt = new nd.optim.AdamW({ learningRate: 0.02 });
+let loss = Infinity;
+for (let step = 0; step < 600; step++) {
+  const l = nd.nn.losses.mse(model.call(x), y);
+  loss = l.item();
+  l.backward(); opt.step(model.parameters()); opt.zeroGrad(model.parameters());
+}
+let refused = null;
+try { nd.setBackend("wasm"); } catch (e) { refused = e.message; }
+window.fallback = { backend: nd.getBackend(), reason: nd.backendReason(), loss, refused };
+`;
+
+const page = (scripts: string[]) =>
+  `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>${scripts.map((s) => `<script src="${s}"></script>`).join("")}</body></html>`;
+
+interface Fallback {
+  backend: string;
+  reason: string;
+  loss: number;
+  refused: string | null;
+}
+
+describe("the browser build's wasm backend in headless Chromium", function () {
+  this.timeout(300_000);
+  const chromium = findChromium();
+  let program: { wasm: ProgramResult; js: ProgramResult; backendAfter: string; crossOriginIsolated: boolean; sharedArrayBufferGlobal: string };
+  let fallback: Fallback;
+  const logged: string[] = [];
+
+  before(async function () {
+    if (!chromium) {
+      console.log("    (skipped: Chromium is not installed; `apt-get install -y chromium`, as .ci/run does)");
+      this.skip();
+    }
+    const { dir } = installPackedNdgrad();
+    const site = path.join(dir, "site-wasm");
+    fs.mkdirSync(site, { recursive: true });
+    for (const [name, code] of Object.entries({ program: PROGRAM, fallback: FALLBACK })) {
+      fs.writeFileSync(path.join(dir, `${name}.js`), code);
+      // resolved from the user's project, for the browser: node_modules/ndgrad's dist/browser
+      await esbuild.build({
+        entryPoints: [path.join(dir, `${name}.js`)],
+        bundle: true,
+        outfile: path.join(site, `${name}.js`),
+        platform: "browser",
+        logLevel: "error",
+      });
+    }
+    fs.writeFileSync(path.join(site, "refuse-shared-memory.js"), REFUSE_SHARED_MEMORY);
+    fs.writeFileSync(path.join(site, "program.html"), page(["program.js"]));
+    fs.writeFileSync(path.join(site, "fallback.html"), page(["refuse-shared-memory.js", "fallback.js"]));
+    const server = await serveStatic(site);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const puppeteer = require("puppeteer-core") as typeof import("puppeteer-core");
+    const browser = await puppeteer.launch({ executablePath: chromium!, args: chromiumArgs(), headless: true });
+    try {
+      for (const [file, result] of [
+        ["program.html", "program"],
+        ["fallback.html", "fallback"],
+      ]) {
+        const tab = await browser.newPage();
+        tab.on("console", (m) => (m.type() === "error" || m.type() === "warn") && logged.push(`${file}: ${m.text()}`));
+        tab.on("pageerror", (e) => logged.push(`${file}: pageerror: ${(e as Error).message}`));
+        await tab.goto(`${server.url}/${file}`, { waitUntil: "load" });
+        await tab.waitForFunction(`window.${result} !== undefined`, { timeout: 120_000 });
+        if (result === "program") program = (await tab.evaluate("window.program")) as typeof program;
+        else fallback = (await tab.evaluate("window.fallback")) as Fallback;
+        await tab.close();
+      }
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+
+  it("logs no error", () => {
+    expect(logged).to.deep.equal([]);
+  });
+
+  it('defaults to "wasm" in a page that is not cross-origin isolated, parameters in the wasm memory', () => {
+    expect(program.crossOriginIsolated).to.equal(false);
+    expect(program.sharedArrayBufferGlobal).to.equal("undefined"); // hidden, yet WebAssembly's shared memory works
+    expect(program.wasm.backend).to.equal("wasm");
+    expect(program.wasm.reason).to.equal("the default: this engine runs the WebAssembly SIMD kernels");
+    expect(program.wasm.paramsInSharedMemory).to.equal(true);
+    expect(program.js.backend).to.equal("js");
+    expect(program.js.reason).to.equal('setBackend("js")');
+    expect(program.js.paramsInSharedMemory).to.equal(false);
+    expect(program.backendAfter).to.equal("wasm");
+  });
+
+  it("Lion and AdamW give Node's bits exactly, on both backends", () => {
+    const previous = nd.getBackend();
+    try {
+      nd.setBackend("wasm");
+      const node = optimizerProgram(nd);
+      expect(node.paramsInSharedMemory, "Node ran the wasm kernels on heap parameters").to.equal(true);
+      expect(program.wasm.lion).to.deep.equal(node.lion);
+      expect(program.wasm.adamw).to.deep.equal(node.adamw);
+      expect(program.js.lion).to.deep.equal(node.lion);
+      expect(program.js.adamw).to.deep.equal(node.adamw);
+    } finally {
+      nd.setBackend(previous);
+    }
+  });
+
+  it("the page's matmul is Node's wasm GEMM bit for bit, and after setBackend('js') Node's js GEMM", () => {
+    const previous = nd.getBackend();
+    try {
+      nd.setBackend("wasm");
+      const nodeWasm = optimizerProgram(nd).matmul;
+      nd.setBackend("js");
+      const nodeJs = optimizerProgram(nd).matmul;
+      expect(nodeWasm, "the two GEMMs round differently on these inputs (the check below can tell them apart)").to.not.deep.equal(nodeJs);
+      expect(program.wasm.matmul).to.deep.equal(nodeWasm);
+      expect(program.js.matmul).to.deep.equal(nodeJs);
+    } finally {
+      nd.setBackend(previous);
+    }
+  });
+
+  it('falls back to "js" where shared wasm memory is refused, says why, and still trains', () => {
+    expect(fallback.backend).to.equal("js");
+    expect(fallback.reason).to.equal(
+      "the default where the wasm kernels cannot run: this engine refuses a shared WebAssembly.Memory (WebAssembly.Memory(): shared memory needs cross-origin isolation (this page's stand-in)); " +
+        "this page is not cross-origin isolated (crossOriginIsolated is false), and engines that gate shared memory need the headers " +
+        "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp",
+    );
+    expect(fallback.loss).to.be.lessThan(0.05);
+    expect(fallback.refused).to.match(/^setBackend: backend "wasm" cannot run here: this engine refuses a shared WebAssembly\.Memory/);
+  });
+});
