@@ -16,6 +16,7 @@
  */
 import { wasmApiOrUndefined } from "./webassembly";
 import { kernelBytes } from "./kernel-bytes";
+import { DEFAULT_MAXIMUM_MIB } from "./memory";
 
 /** The message of whatever was thrown (an engine may throw a non-Error). */
 function messageOf(e: unknown): string {
@@ -48,7 +49,9 @@ export function wasmUnavailableReason(bytes?: Uint8Array): string | null {
   }
   if (!valid) return "this engine does not validate the wasm kernels (they need WebAssembly 128-bit SIMD and threads)";
   try {
-    new api.Memory({ initial: 1, maximum: 1, shared: true });
+    // as big a maximum as the heap asks for: a shared memory reserves it up front, which a
+    // small address space (a 32-bit browser) may refuse, and then the kernels cannot run either
+    new api.Memory({ initial: 1, maximum: DEFAULT_MAXIMUM_MIB * 16, shared: true });
   } catch (e) {
     return `this engine refuses a shared WebAssembly.Memory (${messageOf(e)})${isolationHint()}`;
   }

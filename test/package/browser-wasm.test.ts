@@ -7,7 +7,8 @@
  *   bits equal Node's wasm bits (and Node's js bits: the optimizer kernels are bit-identical);
  * - its matmul equals Node's wasm GEMM bit for bit, and after `setBackend("js")` Node's js GEMM
  *   (the two GEMMs differ in summation, so this shows which one ran).
- * A second page refuses shared WebAssembly memory, as a browser that gates it behind cross-origin
+ * The same page served cross-origin isolated (COOP/COEP headers) gives the same bits.
+ * A third page refuses shared WebAssembly memory, as a browser that gates it behind cross-origin
  * isolation does: there the backend is "js", `backendReason()` says why, training still works
  * and `setBackend("wasm")` throws with the same reason.
  */
@@ -23,11 +24,15 @@ import { type ProgramResult, optimizerProgram } from "../support/browser-program
 const PROGRAM = `
 import * as nd from "ndgrad";
 import { optimizerProgram } from ${JSON.stringify(path.join(root, "test", "support", "browser-program.ts"))};
-const wasm = optimizerProgram(nd);
-nd.setBackend("js");
-const js = optimizerProgram(nd);
-nd.setBackend("wasm");
-window.program = { wasm, js, backendAfter: nd.getBackend(), crossOriginIsolated: self.crossOriginIsolated, sharedArrayBufferGlobal: typeof SharedArrayBuffer };
+try {
+  const wasm = optimizerProgram(nd);
+  nd.setBackend("js");
+  const js = optimizerProgram(nd);
+  nd.setBackend("wasm");
+  window.program = { wasm, js, backendAfter: nd.getBackend(), crossOriginIsolated: self.crossOriginIsolated, sharedArrayBufferGlobal: typeof SharedArrayBuffer };
+} catch (e) {
+  window.program = { error: String(e && e.stack || e) }; // fails the test at once, with the page's message
+}
 `;
 
 // What a browser that gates shared memory behind cross-origin isolation does (Chromium does not).
@@ -41,6 +46,7 @@ WebAssembly.Memory = function Memory(descriptor) {
 
 const FALLBACK = `
 import * as nd from "ndgrad";
+try {
 const x = nd.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), y = nd.tensor([[0], [1], [1], [0]]);
 const model = new nd.nn.Sequential(new nd.nn.Linear(2, 16, { seed: 0 }), new nd.nn.Tanh(), new nd.nn.Linear(16, 1, { seed: 1 }));
 const opt = new nd.optim.AdamW({ learningRate: 0.02 });
@@ -53,10 +59,21 @@ for (let step = 0; step < 600; step++) {
 let refused = null;
 try { nd.setBackend("wasm"); } catch (e) { refused = e.message; }
 window.fallback = { backend: nd.getBackend(), reason: nd.backendReason(), loss, refused };
+} catch (e) {
+  window.fallback = { error: String(e && e.stack || e) };
+}
 `;
 
 const page = (scripts: string[]) =>
   `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>${scripts.map((s) => `<script src="${s}"></script>`).join("")}</body></html>`;
+
+interface Program {
+  wasm: ProgramResult;
+  js: ProgramResult;
+  backendAfter: string;
+  crossOriginIsolated: boolean;
+  sharedArrayBufferGlobal: string;
+}
 
 interface Fallback {
   backend: string;
@@ -68,7 +85,7 @@ interface Fallback {
 describe("the browser build's wasm backend in headless Chromium", function () {
   this.timeout(300_000);
   const chromium = findChromium();
-  let program: { wasm: ProgramResult; js: ProgramResult; backendAfter: string; crossOriginIsolated: boolean; sharedArrayBufferGlobal: string };
+  let program: Program, isolated: Program;
   let fallback: Fallback;
   const logged: string[] = [];
 
@@ -95,26 +112,29 @@ describe("the browser build's wasm backend in headless Chromium", function () {
     fs.writeFileSync(path.join(site, "program.html"), page(["program.js"]));
     fs.writeFileSync(path.join(site, "fallback.html"), page(["refuse-shared-memory.js", "fallback.js"]));
     const server = await serveStatic(site);
+    const isolating = await serveStatic(site, 0, { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const puppeteer = require("puppeteer-core") as typeof import("puppeteer-core");
     const browser = await puppeteer.launch({ executablePath: chromium!, args: chromiumArgs(), headless: true });
+    const run = async (url: string, result: string): Promise<unknown> => {
+      const tab = await browser.newPage();
+      tab.on("console", (m) => (m.type() === "error" || m.type() === "warn") && logged.push(`${url}: ${m.text()}`));
+      tab.on("pageerror", (e) => logged.push(`${url}: pageerror: ${(e as Error).message}`));
+      await tab.goto(url, { waitUntil: "load" });
+      await tab.waitForFunction(`window.${result} !== undefined`, { timeout: 120_000 });
+      const value = (await tab.evaluate(`window.${result}`)) as { error?: string };
+      await tab.close();
+      if (value.error !== undefined) throw new Error(`${url}: ${value.error}`);
+      return value;
+    };
     try {
-      for (const [file, result] of [
-        ["program.html", "program"],
-        ["fallback.html", "fallback"],
-      ]) {
-        const tab = await browser.newPage();
-        tab.on("console", (m) => (m.type() === "error" || m.type() === "warn") && logged.push(`${file}: ${m.text()}`));
-        tab.on("pageerror", (e) => logged.push(`${file}: pageerror: ${(e as Error).message}`));
-        await tab.goto(`${server.url}/${file}`, { waitUntil: "load" });
-        await tab.waitForFunction(`window.${result} !== undefined`, { timeout: 120_000 });
-        if (result === "program") program = (await tab.evaluate("window.program")) as typeof program;
-        else fallback = (await tab.evaluate("window.fallback")) as Fallback;
-        await tab.close();
-      }
+      program = (await run(`${server.url}/program.html`, "program")) as Program;
+      isolated = (await run(`${isolating.url}/program.html`, "program")) as Program;
+      fallback = (await run(`${server.url}/fallback.html`, "fallback")) as Fallback;
     } finally {
       await browser.close();
       await server.close();
+      await isolating.close();
     }
   });
 
@@ -132,6 +152,15 @@ describe("the browser build's wasm backend in headless Chromium", function () {
     expect(program.js.reason).to.equal('setBackend("js")');
     expect(program.js.paramsInSharedMemory).to.equal(false);
     expect(program.backendAfter).to.equal("wasm");
+  });
+
+  it("a cross-origin-isolated page (SharedArrayBuffer visible) runs the same kernels, to the same bits", () => {
+    expect([isolated.crossOriginIsolated, isolated.sharedArrayBufferGlobal]).to.deep.equal([true, "function"]);
+    expect([isolated.wasm.backend, isolated.wasm.paramsInSharedMemory, isolated.js.backend]).to.deep.equal(["wasm", true, "js"]);
+    for (const k of ["lion", "adamw", "matmul"] as const) {
+      expect(isolated.wasm[k], k).to.deep.equal(program.wasm[k]);
+      expect(isolated.js[k], k).to.deep.equal(program.js[k]);
+    }
   });
 
   it("Lion and AdamW give Node's bits exactly, on both backends", () => {

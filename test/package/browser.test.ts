@@ -90,6 +90,8 @@ describe("the browser build in headless Chromium", function () {
 
   it("the browser bundle inlines the committed kernels.wasm byte for byte; dist/cjs and dist/esm read the copied file, never inline it", () => {
     const wasm = fs.readFileSync(path.join(root, "core", "wasm", "kernels.wasm"));
+    // A page compiles it synchronously (new WebAssembly.Module), which Chromium refuses above 8 MB on the main thread.
+    expect(wasm.length, "kernels.wasm bytes").to.be.below(8 * 1024 * 1024);
     const jsFiles = (dir: string) =>
       fs
         .readdirSync(path.join(root, "dist", dir), { recursive: true, withFileTypes: true })
