@@ -8,7 +8,7 @@
  * backend in use was chosen, in particular why a page fell back to "js".
  *
  * Why a switch at all and not just "wasm when it validates": the JavaScript kernels are the
- * reference (and what a browser without SharedArrayBuffer runs), and the tests run the goldens
+ * reference (and what an engine that refuses shared wasm memory runs), and the tests run the goldens
  * and the bit-identity checks on both.
  *
  * What the switch changes: the elementwise dispatch (`core/kernels/elementwise.ts`) gets its
