@@ -7,7 +7,8 @@
  *   bits equal Node's wasm bits (and Node's js bits: the optimizer kernels are bit-identical);
  * - its matmul equals Node's wasm GEMM bit for bit, and after `setBackend("js")` Node's js GEMM
  *   (the two GEMMs differ in summation, so this shows which one ran).
- * The same page served cross-origin isolated (COOP/COEP headers) gives the same bits.
+ * The same page served cross-origin isolated (COOP/COEP headers), and the program run in a Web
+ * Worker, give the same bits.
  * A third page refuses shared WebAssembly memory, as a browser that gates it behind cross-origin
  * isolation does: there the backend is "js", `backendReason()` says why, training still works
  * and `setBackend("wasm")` throws with the same reason.
@@ -24,15 +25,26 @@ import { type ProgramResult, optimizerProgram } from "../support/browser-program
 const PROGRAM = `
 import * as nd from "ndgrad";
 import { optimizerProgram } from ${JSON.stringify(path.join(root, "test", "support", "browser-program.ts"))};
+let result;
 try {
   const wasm = optimizerProgram(nd);
   nd.setBackend("js");
   const js = optimizerProgram(nd);
   nd.setBackend("wasm");
-  window.program = { wasm, js, backendAfter: nd.getBackend(), crossOriginIsolated: self.crossOriginIsolated, sharedArrayBufferGlobal: typeof SharedArrayBuffer };
+  result = { wasm, js, backendAfter: nd.getBackend(), crossOriginIsolated: self.crossOriginIsolated, sharedArrayBufferGlobal: typeof SharedArrayBuffer };
 } catch (e) {
-  window.program = { error: String(e && e.stack || e) }; // fails the test at once, with the page's message
+  result = { error: String(e && e.stack || e) }; // fails the test at once, with the page's message
 }
+// in a page, or in a Web Worker (then the page receives it)
+if (typeof window !== "undefined") window.program = result;
+else postMessage(result);
+`;
+
+// The same program in a dedicated Web Worker (where apps train to keep the page responsive).
+const IN_WORKER = `
+const worker = new Worker("program.js");
+worker.onmessage = (e) => { window.program = e.data; };
+worker.onerror = (e) => { window.program = { error: "worker: " + e.message }; };
 `;
 
 // What a browser that gates shared memory behind cross-origin isolation does (Chromium does not).
@@ -85,7 +97,7 @@ interface Fallback {
 describe("the browser build's wasm backend in headless Chromium", function () {
   this.timeout(300_000);
   const chromium = findChromium();
-  let program: Program, isolated: Program;
+  let program: Program, isolated: Program, inWorker: Program;
   let fallback: Fallback;
   const logged: string[] = [];
 
@@ -110,6 +122,8 @@ describe("the browser build's wasm backend in headless Chromium", function () {
     }
     fs.writeFileSync(path.join(site, "refuse-shared-memory.js"), REFUSE_SHARED_MEMORY);
     fs.writeFileSync(path.join(site, "program.html"), page(["program.js"]));
+    fs.writeFileSync(path.join(site, "in-worker.js"), IN_WORKER);
+    fs.writeFileSync(path.join(site, "worker.html"), page(["in-worker.js"]));
     fs.writeFileSync(path.join(site, "fallback.html"), page(["refuse-shared-memory.js", "fallback.js"]));
     const server = await serveStatic(site);
     const isolating = await serveStatic(site, 0, { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" });
@@ -130,6 +144,7 @@ describe("the browser build's wasm backend in headless Chromium", function () {
     try {
       program = (await run(`${server.url}/program.html`, "program")) as Program;
       isolated = (await run(`${isolating.url}/program.html`, "program")) as Program;
+      inWorker = (await run(`${server.url}/worker.html`, "program")) as Program;
       fallback = (await run(`${server.url}/fallback.html`, "fallback")) as Fallback;
     } finally {
       await browser.close();
@@ -160,6 +175,14 @@ describe("the browser build's wasm backend in headless Chromium", function () {
     for (const k of ["lion", "adamw", "matmul"] as const) {
       expect(isolated.wasm[k], k).to.deep.equal(program.wasm[k]);
       expect(isolated.js[k], k).to.deep.equal(program.js[k]);
+    }
+  });
+
+  it("in a Web Worker too: wasm by default, the same bits on both backends", () => {
+    expect([inWorker.wasm.backend, inWorker.wasm.paramsInSharedMemory, inWorker.js.backend, inWorker.backendAfter]).to.deep.equal(["wasm", true, "js", "wasm"]);
+    for (const k of ["lion", "adamw", "matmul"] as const) {
+      expect(inWorker.wasm[k], k).to.deep.equal(program.wasm[k]);
+      expect(inWorker.js[k], k).to.deep.equal(program.js[k]);
     }
   });
 
