@@ -2,10 +2,13 @@
  * The backend choice: which kernels run the float32 passes. "wasm" (the WebAssembly SIMD kernels
  * of core/wasm/) is the default wherever the engine validates the module; "js" (the plain
  * JavaScript kernels) otherwise. `NDGRAD_BACKEND=js|wasm` in the environment, or `setBackend`,
- * forces one. float64 always runs in JavaScript.
+ * forces one. float64 always runs in JavaScript. The browser build runs this same file (only
+ * the environment is read through a twin, `backend-env.browser.ts`), on the same kernels: their
+ * bytes are inlined in the bundle and run on the page's thread. `backendReason()` says why the
+ * backend in use was chosen, in particular why a page fell back to "js".
  *
  * Why a switch at all and not just "wasm when it validates": the JavaScript kernels are the
- * reference (and what a browser without SharedArrayBuffer runs), and the tests run the goldens
+ * reference (and what an engine that refuses shared wasm memory runs), and the tests run the goldens
  * and the bit-identity checks on both.
  *
  * What the switch changes: the elementwise dispatch (`core/kernels/elementwise.ts`) gets its
@@ -25,8 +28,10 @@ import { setWasmColumn } from "./kernels/elementwise";
 import { setWasmGemm } from "./kernels/gemm";
 import { gemmStagedF32 } from "./wasm/gemm-staged";
 import { fail } from "./check";
-import { validateSimd, wasmKernels } from "./wasm/loader";
+import { wasmKernels } from "./wasm/loader";
+import { wasmUnavailableReason } from "./wasm/support";
 import { wasmElementwiseColumn } from "./wasm/column";
+import { backendFromEnvironment } from "./backend-env";
 
 /** The kernel sets ndgrad can run on. */
 export type Backend = "js" | "wasm";
@@ -34,6 +39,7 @@ export type Backend = "js" | "wasm";
 const BACKENDS: readonly Backend[] = ["js", "wasm"];
 
 let current: Backend | null = null;
+let reason = "";
 
 function checkName(owner: string, name: unknown): Backend {
   if (typeof name !== "string" || !(BACKENDS as readonly string[]).includes(name)) {
@@ -42,19 +48,24 @@ function checkName(owner: string, name: unknown): Backend {
   return name as Backend;
 }
 
-function apply(name: Backend): void {
+function apply(name: Backend, why: string): void {
   current = name;
+  reason = why;
   setWasmColumn(name === "wasm" ? wasmElementwiseColumn : null);
   setWasmGemm(name === "wasm" ? gemmStagedF32 : null);
 }
 
-function initialBackend(): Backend {
-  const env = typeof process !== "undefined" ? process.env.NDGRAD_BACKEND : undefined;
-  if (env === undefined || env === "") return validateSimd() ? "wasm" : "js";
+function chooseAtLoad(): void {
+  const env = backendFromEnvironment();
+  const unavailable = env === "js" ? null : wasmUnavailableReason();
+  if (env === undefined) {
+    if (unavailable === null) apply("wasm", "the default: this engine runs the WebAssembly SIMD kernels");
+    else apply("js", `the default where the wasm kernels cannot run: ${unavailable}`);
+    return;
+  }
   const name = checkName("NDGRAD_BACKEND", env);
-  if (name === "wasm" && !validateSimd())
-    throw new Error('NDGRAD_BACKEND: backend "wasm" was asked for, but this engine does not validate the WebAssembly SIMD kernels (use "js")');
-  return name;
+  if (name === "wasm" && unavailable !== null) throw new Error(`NDGRAD_BACKEND: backend "wasm" was asked for, but ${unavailable} (use "js")`);
+  apply(name, `NDGRAD_BACKEND=${name}`);
 }
 
 /**
@@ -62,20 +73,35 @@ function initialBackend(): Backend {
  * @example if (getBackend() === "wasm") console.log("SIMD kernels on");
  */
 export function getBackend(): Backend {
-  if (current === null) apply(initialBackend());
+  if (current === null) chooseAtLoad();
   return current!;
 }
 
 /**
+ * Why the backend in use was chosen, as one sentence: the default (and, on "js", what the engine
+ * lacks for the wasm kernels, e.g. a page whose browser refuses shared memory without
+ * cross-origin isolation), `NDGRAD_BACKEND`, or a `setBackend` call.
+ * @example
+ * getBackend();    // "wasm"
+ * backendReason(); // "the default: this engine runs the WebAssembly SIMD kernels"
+ */
+export function backendReason(): string {
+  getBackend();
+  return reason;
+}
+
+/**
  * Forces a backend for what runs from now on. Throws, changing nothing, on a name other than
- * "js" or "wasm", or "wasm" where the engine does not validate the module.
+ * "js" or "wasm", or "wasm" where the engine cannot run the module (the message says why).
  * @example setBackend("js"); // the plain JavaScript kernels
  */
 export function setBackend(name: Backend): void {
   const b = checkName("setBackend", name);
-  if (b === "wasm" && !validateSimd())
-    throw new Error('setBackend: backend "wasm" needs WebAssembly SIMD and shared memory, which this engine does not validate (use "js")');
-  apply(b);
+  if (b === "wasm") {
+    const unavailable = wasmUnavailableReason();
+    if (unavailable !== null) throw new Error(`setBackend: backend "wasm" cannot run here: ${unavailable} (use "js")`);
+  }
+  apply(b, `setBackend("${b}")`);
 }
 
 /**

@@ -10,7 +10,7 @@ import "./ops/methods";
 export { Tensor, fromArray } from "./tensor";
 export type { NdArray, NestedArray, TensorOptions } from "./tensor";
 export { Parameter } from "./parameter";
-export { getBackend, setBackend, type Backend } from "./backend";
+export { getBackend, setBackend, backendReason, type Backend } from "./backend";
 export type { ParameterOptions, Constraint } from "./parameter";
 export type { DType, FloatArray } from "./dtype";
 export { tensor, zeros, ones, full, fullLike, arange, randn, rand } from "./creation";

@@ -11,7 +11,10 @@
  * - dist/browser: one ES-module bundle per entry point (code split, so `ndgrad` and
  *   `ndgrad/nn` share their modules), built by esbuild with every `X.browser.ts` file in place
  *   of its Node twin `X.ts` (file paths, worker_threads, stdout). Node built-ins are not
- *   resolvable there, so the build fails if the browser entry can reach one.
+ *   resolvable there, so the build fails if the browser entry can reach one. The wasm kernels
+ *   ride along as bytes: `core/wasm/kernel-bytes.browser.ts` imports the committed kernels.wasm,
+ *   which esbuild's `binary` loader inlines (base64, decoded once at load), so a page needs no
+ *   second file. Only the browser build does this; dist/cjs reads the copied file.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -66,6 +69,7 @@ async function buildBrowser(): Promise<void> {
     platform: "browser",
     target: "es2022",
     plugins: [browserTwins],
+    loader: { ".wasm": "binary" },
     // Kernel descriptors name their module for Node's helper threads; a page has none.
     define: { __filename: '"browser"' },
     // The package.json "sideEffects" list describes dist/ for users' bundlers; it must not

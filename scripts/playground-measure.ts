@@ -8,6 +8,7 @@
 import { chromiumArgs, findChromium } from "../test/support/chromium";
 
 interface Seen {
+  backend: string;
   playingFrames: number;
   surface: { steps: number };
   classifier: { steps: number };
@@ -41,7 +42,7 @@ export async function measure(url: string, seconds = 4): Promise<void> {
       const dt = (b.t - a.t) / 1000;
       const steps = b.s[c.panel].steps - a.s[c.panel].steps;
       console.log(
-        `playground --measure: ${c.name}: ${((b.s.playingFrames - a.s.playingFrames) / dt).toFixed(1)} frames/s, ${(steps / dt).toFixed(0)} steps/s over ${dt.toFixed(1)} s (last second: train ${b.s.trainMsPerFrame.toFixed(2)} ms, draw ${b.s.drawMsPerFrame.toFixed(2)} ms per frame)`,
+        `playground --measure: ${c.name}, ${b.s.backend} backend: ${((b.s.playingFrames - a.s.playingFrames) / dt).toFixed(1)} frames/s, ${(steps / dt).toFixed(0)} steps/s over ${dt.toFixed(1)} s (last second: train ${b.s.trainMsPerFrame.toFixed(2)} ms, draw ${b.s.drawMsPerFrame.toFixed(2)} ms per frame)`,
       );
       await page.close();
     }

@@ -11,6 +11,7 @@
 export { WasmHeap, type WasmHeapOptions } from "./memory";
 export { compileKernels, instantiateKernels, kernelBytes, kernelPath, validateSimd, wasmKernels, type KernelExports, type WasmKernels } from "./loader";
 export { WasmPool, wasmPool, type WasmCall } from "./pool";
+export { wasmUnavailableReason } from "./support";
 export { gemmF32 } from "./gemm";
 export { conv2dF32, conv2dBackwardF32, conv2dGeometry, type ConvGeometry } from "./conv";
 export * from "./optim";

@@ -1,14 +1,18 @@
 /**
  * Loads core/wasm/kernels.wasm (built from core/wasm/asm/ by `npm run build:wasm`) and
- * instantiates it on a WasmHeap's shared memory. In Node the bytes come from the file next to
- * this one; a browser build passes the bytes itself (`compileKernels(bytes)`), so nothing here
- * needs a file system except `kernelBytes()`.
+ * instantiates it on a WasmHeap's shared memory. The bytes come from `kernel-bytes.ts`: in Node
+ * the file next to this one, in the browser build the same bytes inlined in the bundle (its
+ * twin `kernel-bytes.browser.ts`), so nothing here needs a file system.
  *
  * @example
  * if (validateSimd()) { const k = wasmKernels(); const v = k.heap.alloc(8); }
  */
-import { type WasmModule, wasmApi, wasmApiOrUndefined } from "./webassembly";
+import { type WasmModule, wasmApi } from "./webassembly";
 import { WasmHeap } from "./memory";
+import { kernelBytes } from "./kernel-bytes";
+import { wasmUnavailableReason } from "./support";
+
+export { kernelBytes, kernelPath } from "./kernel-bytes";
 
 /** The exports of kernels.wasm (addresses are byte offsets in the shared memory). */
 export interface KernelExports {
@@ -98,31 +102,14 @@ export interface WasmKernels {
   exports: KernelExports;
 }
 
-/** The path of the committed kernels.wasm (beside this file, in the sources and in a build). */
-export function kernelPath(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require("path") as typeof import("path")).join(__dirname, "kernels.wasm");
-}
-
-/** The bytes of kernels.wasm, read from the file next to this module (Node only). */
-export function kernelBytes(): Uint8Array {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require("fs") as typeof import("fs")).readFileSync(kernelPath());
-}
-
 /**
- * True when this engine accepts the kernels (WebAssembly with 128-bit SIMD and threads, i.e.
- * shared memory). The later "wasm by default where SIMD validates, JS otherwise" rule asks this.
+ * True when this engine can run the kernels: it validates them (WebAssembly with 128-bit SIMD and
+ * threads) and makes the shared memory they import (`wasmUnavailableReason` says why not).
+ * The "wasm by default where SIMD validates, JS otherwise" rule asks this.
  * @example validateSimd() // true on Node 20
  */
 export function validateSimd(bytes?: Uint8Array): boolean {
-  const api = wasmApiOrUndefined();
-  if (api === undefined || typeof api.validate !== "function") return false;
-  try {
-    return api.validate(bytes ?? kernelBytes());
-  } catch {
-    return false;
-  }
+  return wasmUnavailableReason(bytes) === null;
 }
 
 /**

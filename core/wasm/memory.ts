@@ -22,6 +22,8 @@ import { type WasmMemory, wasmApi } from "./webassembly";
 
 const PAGE = 65536;
 const ALIGN = 16;
+/** The default maximum of a heap, in MiB (a shared memory reserves its maximum's address space up front). */
+export const DEFAULT_MAXIMUM_MIB = 2048;
 
 /** Options for a WasmHeap: sizes in MiB (the maximum bounds growth; shared memory needs one). */
 export interface WasmHeapOptions {
@@ -51,7 +53,7 @@ export class WasmHeap {
 
   constructor(opts: WasmHeapOptions = {}) {
     const initialMiB = opts.initialMiB ?? 16,
-      maximumMiB = opts.maximumMiB ?? 2048;
+      maximumMiB = opts.maximumMiB ?? DEFAULT_MAXIMUM_MIB;
     for (const [name, x] of [
       ["initialMiB", initialMiB],
       ["maximumMiB", maximumMiB],

@@ -3,6 +3,7 @@
  * the toolbar (play/pause, step, reset) and the animation loop. It runs ndgrad exactly as a
  * user's web app would: `import ... from "ndgrad"`, bundled from the package's browser build.
  */
+import { backendReason, getBackend } from "ndgrad";
 import { Field } from "./controls";
 import { decodeHash, encodeHash } from "./hash";
 import type { Host, PanelController } from "./host";
@@ -244,6 +245,9 @@ requestAnimationFrame(frame);
 (window as unknown as { playground: unknown }).playground = {
   snapshot: () => ({
     panel: settings.panel,
+    // which kernels train: "wasm" (inlined in the bundle) wherever the browser runs them
+    backend: getBackend(),
+    backendReason: backendReason(),
     playing,
     fps,
     stepsPerSecond,

@@ -75,6 +75,7 @@ describe("the browser build in headless Chromium", function () {
       expect(line, "the app's line").to.not.equal(undefined);
       const loss = Number(/loss ([\d.]+)/.exec(line!)![1]);
       expect(loss).to.be.lessThan(0.05);
+      expect(line).to.include("(wasm backend)"); // the kernels inlined in the bundle, on the page's thread
       expect(checks.threads).to.equal(1);
       expect(checks.errors[0]).to.match(
         /^loadWeights\(model, "model\.safetensors"\) needs Node \(a file path\); in a browser, parse the bytes with parseSafetensors/,
@@ -85,6 +86,24 @@ describe("the browser build in headless Chromium", function () {
       await browser.close();
       await server.close();
     }
+  });
+
+  it("the browser bundle inlines the committed kernels.wasm byte for byte; dist/cjs and dist/esm read the copied file, never inline it", () => {
+    const wasm = fs.readFileSync(path.join(root, "core", "wasm", "kernels.wasm"));
+    // A page compiles it synchronously (new WebAssembly.Module), which Chromium refuses above 8 MB on the main thread.
+    expect(wasm.length, "kernels.wasm bytes").to.be.below(8 * 1024 * 1024);
+    const jsFiles = (dir: string) =>
+      fs
+        .readdirSync(path.join(root, "dist", dir), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile() && /\.m?js$/.test(e.name))
+        .map((e) => fs.readFileSync(path.join(e.parentPath ?? e.path, e.name), "utf8"));
+    // esbuild's binary loader writes the bytes as one base64 string literal
+    const inlined = jsFiles("browser").flatMap((code) => [...code.matchAll(/__toBinary\("([A-Za-z0-9+/=]+)"\)/g)].map((m) => m[1]));
+    expect(inlined.length, "one inlined copy").to.equal(1);
+    expect(Buffer.from(inlined[0], "base64").equals(wasm), "the inlined bytes are kernels.wasm's").to.equal(true);
+    const head = wasm.subarray(0, 48).toString("base64");
+    for (const dir of ["cjs", "esm"]) for (const code of jsFiles(dir)) expect(code.includes(head), `dist/${dir} carries no wasm bytes`).to.equal(false);
+    expect(fs.readFileSync(path.join(root, "dist", "cjs", "core", "wasm", "kernels.wasm")).equals(wasm), "dist/cjs has the file").to.equal(true);
   });
 
   it("the browser bundle reaches no Node built-in (fs, path, os, worker_threads, child_process, Buffer, process)", () => {

@@ -38,6 +38,8 @@ interface Contender {
 }
 interface Snapshot {
   panel: string;
+  backend: string;
+  backendReason: string;
   playing: boolean;
   fps: number;
   stepsPerSecond: number;
@@ -118,6 +120,8 @@ describe("the playground in headless Chromium", function () {
       const page = await open(url);
       const s = await snapshot(page);
       expect(s.messages, url).to.deep.equal([]);
+      // the browser build's wasm kernels, over http and from file:// alike (Chromium makes the shared memory in both)
+      expect([s.backend, s.backendReason], url).to.deep.equal(["wasm", "the default: this engine runs the WebAssembly SIMD kernels"]);
       expect(s.surface.runners.map((r) => r.id)).to.deep.equal(["lion", "adamw", "adam", "sgd"]);
       await page.click("#tab-classifier");
       await page.click("#step");
@@ -183,7 +187,7 @@ describe("the playground in headless Chromium", function () {
     const s = await snapshot(page);
     await page.click("#play");
     console.log(
-      `    classifier (2 MLPs 2-16-16-2, batch 32): ${s.stepsPerSecond.toFixed(0)} steps/s, ${s.fps.toFixed(1)} frames/s (train ${s.trainMsPerFrame.toFixed(2)} ms, draw ${s.drawMsPerFrame.toFixed(2)} ms per frame)`,
+      `    classifier (2 MLPs 2-16-16-2, batch 32, ${s.backend} backend): ${s.stepsPerSecond.toFixed(0)} steps/s, ${s.fps.toFixed(1)} frames/s (train ${s.trainMsPerFrame.toFixed(2)} ms, draw ${s.drawMsPerFrame.toFixed(2)} ms per frame)`,
     );
     for (const c of s.classifier.contenders) {
       const reached = c.history.find((h) => h.testAcc >= 0.95);

@@ -43,8 +43,8 @@ const TYPES: Record<string, string> = {
   ".png": "image/png",
 };
 
-/** Serves `dir` on 127.0.0.1 (on `port`, or a free one when 0) until `close()`. */
-export async function serveStatic(dir: string, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
+/** Serves `dir` on 127.0.0.1 (on `port`, or a free one when 0) until `close()`, with `headers` on every file. */
+export async function serveStatic(dir: string, port = 0, headers: Record<string, string> = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     const file = path.join(dir, rel.endsWith("/") ? `${rel}index.html` : rel);
@@ -52,7 +52,7 @@ export async function serveStatic(dir: string, port = 0): Promise<{ url: string;
       res.writeHead(404).end("not found");
       return;
     }
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+    res.writeHead(200, { ...headers, "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
     fs.createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve, reject) => {
