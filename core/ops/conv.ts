@@ -15,14 +15,15 @@
  * All scratch (cols, staging, padded planes) is grow-only module memory and is recomputed in
  * backward rather than kept alive with the graph.
  */
-import { record } from "../autograd";
-import { allocate } from "../dtype";
+import { isGradEnabled, record } from "../autograd";
+import { FloatArray, allocate } from "../dtype";
 import { fmt } from "../shape";
 import { checkOptionKeys, pair, show } from "../check";
 import { Tensor } from "../tensor";
 import { checkTensor } from "./operand";
 import { DIRECT_MAX, Geometry, gemmBackward, gemmForward, pointwiseBackward, pointwiseForward } from "./conv-kernels";
 import { directBackward, directForward } from "./conv-direct";
+import { sum } from "./reduce";
 
 /** Options of `conv2d` (PyTorch's): stride and zero padding, each a number or [h, w]. @example conv2d(x, w, b, { stride: 2, padding: 1 }) */
 export interface Conv2dOptions {
@@ -88,7 +89,14 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
   else if (direct) directForward(x.values, w.values, bv, g, out);
   else gemmForward(x.values, w.values, bv, g, out);
   const inputs = b ? [x, w, b] : [x, w];
-  return record("conv2d", inputs, new Tensor(out, [N, O, OH, OW]), (grad) => {
+  const backward = (grad: Tensor): (Tensor | null)[] => {
+    if (isGradEnabled()) {
+      // recorded (higher order): the two gradients as ops of their own, closed under
+      // differentiation with conv2d itself (below); the bias's through sum
+      const gx = x.requiresGrad ? conv2dInputGrad(grad, w, g) : null;
+      const gw = w.requiresGrad ? conv2dWeightGrad(x, grad, g) : null;
+      return b ? [gx, gw, b.requiresGrad ? sum(grad, { axis: [0, 2, 3] }) : null] : [gx, gw];
+    }
     const gv = grad.values;
     const dx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
     const dw = w.requiresGrad ? allocate(w.dtype, w.size) : null;
@@ -126,5 +134,71 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     const gx = dx && new Tensor(dx, x.shape);
     const gw = dw && new Tensor(dw, w.shape);
     return b ? [gx, gw, gb] : [gx, gw];
-  });
+  };
+  return record("conv2d", inputs, new Tensor(out, [N, O, OH, OW]), backward, true);
+}
+
+// conv2d's two gradients as ops of their own, so a recorded backward pass (higher order) can be
+// differentiated again, the way PyTorch's `_convolution_double_backward` does it. With
+// y = conv2d(x, w) and g = ∂L/∂y: conv2dInputGrad(g, w) = ∂L/∂x (the transposed convolution of g
+// by w) and conv2dWeightGrad(x, g) = ∂L/∂w (the correlation of x with g). All three maps are
+// bilinear, and each is the adjoint of another in one argument:
+// ⟨conv2d(x, w), g⟩ = ⟨x, inputGrad(g, w)⟩ = ⟨w, weightGrad(x, g)⟩. So the family is closed under
+// differentiation (one module: each op's backward calls the others): for an upstream h of
+// inputGrad(g, w) (shaped like x), ∂/∂g = conv2d(h, w) and ∂/∂w = weightGrad(h, g); for h of
+// weightGrad(x, g) (shaped like w), ∂/∂x = inputGrad(g, h) and ∂/∂g = conv2d(x, h).
+
+/**
+ * conv2d's backward kernels for geometry `g`, chosen as the forward's: `dx` and/or `dw` (null: not
+ * wanted), each zero on entry. `xv` is read only for dw; `wv` for dx (and by the direct kernel always).
+ */
+function backwardKernels(xv: FloatArray, wv: FloatArray, gv: FloatArray, g: Geometry, dx: FloatArray | null, dw: FloatArray | null): void {
+  const pointwise = g.KH === 1 && g.KW === 1 && g.SH === 1 && g.SW === 1 && g.PH === 0 && g.PW === 0;
+  if (pointwise) pointwiseBackward(xv, wv, gv, g, dx, dw);
+  else if (g.SH === 1 && g.SW === 1 && g.C * g.KH * g.KW <= DIRECT_MAX) directBackward(xv, wv, gv, g, dx, dw);
+  else gemmBackward(xv, wv, gv, g, dx, dw);
+}
+
+/** The conv2d options that reproduce geometry `g` (the stride and padding; shapes come from the tensors). */
+function optionsOf(g: Geometry): { stride: [number, number]; padding: [number, number] } {
+  return { stride: [g.SH, g.SW], padding: [g.PH, g.PW] };
+}
+
+/**
+ * ∂L/∂x of `y = conv2d(x, w)` for g = ∂L/∂y: the transposed convolution of g [N, O, OH, OW] by w,
+ * shaped [N, C, H, W] as x of geometry `geo` (x's shape must be given: with a stride, several
+ * input sizes give one output size). Recorded, with its own derivative.
+ * @example conv2dInputGrad(g, w, geo).shape // x.shape
+ */
+export function conv2dInputGrad(g: Tensor, w: Tensor, geo: Geometry): Tensor {
+  const { N, C, H, W } = geo;
+  const dx = allocate(g.dtype, N * C * H * W);
+  backwardKernels(allocate(g.dtype, 0), w.values, g.values, geo, dx, null);
+  return record(
+    "conv2dInputGrad",
+    [g, w],
+    new Tensor(dx, [N, C, H, W]),
+    (h) => [g.requiresGrad ? conv2d(h, w, null, optionsOf(geo)) : null, w.requiresGrad ? conv2dWeightGrad(h, g, geo) : null],
+    true,
+  );
+}
+
+/**
+ * ∂L/∂w of `y = conv2d(x, w)` for g = ∂L/∂y: the correlation of x [N, C, H, W] with g
+ * [N, O, OH, OW], summed over the batch, shaped [O, C, KH, KW] as w of geometry `geo`.
+ * Recorded, with its own derivative.
+ * @example conv2dWeightGrad(x, g, geo).shape // w.shape
+ */
+export function conv2dWeightGrad(x: Tensor, g: Tensor, geo: Geometry): Tensor {
+  const { O, C, KH, KW } = geo;
+  const dw = allocate(g.dtype, O * C * KH * KW);
+  // the direct kernel reads a weight for dx's flipped taps even when only dw is wanted: zeros do
+  backwardKernels(x.values, allocate(g.dtype, O * C * KH * KW), g.values, geo, null, dw);
+  return record(
+    "conv2dWeightGrad",
+    [x, g],
+    new Tensor(dw, [O, C, KH, KW]),
+    (h) => [x.requiresGrad ? conv2dInputGrad(g, h, geo) : null, g.requiresGrad ? conv2d(x, h, null, optionsOf(geo)) : null],
+    true,
+  );
 }
