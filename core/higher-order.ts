@@ -64,16 +64,16 @@ export interface JacobianOptions {
   allowUnused?: boolean;
   /**
    * "reverse": one reverse pass per output element (jacrev); "forward": one Jacobian-vector
-   * product per input element (jacfwd, by the double-vjp trick of `jvp`); "auto" (default):
-   * forward when f(x) has more elements than x, as JAX's advice goes.
+   * product per input element (jacfwd, by the double-vjp trick of `jvp`, each about twice a row's
+   * cost); "auto" (default): forward when f(x) has more than twice as many elements as x.
    */
   mode?: "auto" | "reverse" | "forward";
 }
 
 /**
  * The Jacobian of `f` at `x`, of shape `[...f(x).shape, ...x.shape]`, over a single recorded
- * forward pass: by rows (one reverse pass per output element) or, when f(x) is the larger, by
- * columns (one JVP per input element); `mode` picks.
+ * forward pass: by rows (one reverse pass per output element) or, when f(x) has more than twice
+ * as many elements as x, by columns (one JVP per input element); `mode` picks.
  * @example jacobian((x) => x.mul(x))(tensor([1, 2])) // [[2, 0], [0, 4]]
  */
 export function jacobian(f: (x: Tensor) => Tensor, opts: JacobianOptions = {}): (x: Tensor) => Tensor {
@@ -101,7 +101,9 @@ function jacobianFor(owner: string, f: (x: Tensor) => Tensor, opts: JacobianOpti
       return new Tensor(allocate(x.dtype, y.size * x.size), shape);
     }
     const mode = opts.mode ?? "auto";
-    if (mode === "forward" || (mode === "auto" && y.size > x.size)) {
+    // a column pass (over the recorded backward graph) costs about 2× a row pass (measured,
+    // bench/experiments/jacobian-modes.ts), so auto takes columns past twice as many outputs
+    if (mode === "forward" || (mode === "auto" && y.size > 2 * x.size)) {
       // by columns: J·e_j for each input element, over one recorded backward pass
       const column = withGrad(() => linearize(y, input, nested));
       const cols: Tensor[] = [];
