@@ -1,17 +1,19 @@
 /**
  * Higher-order derivatives built on the recording backward pass (see autograd.ts): the
- * Hessian-vector product, the full Hessian and the Jacobian, single-input forms as in JAX.
+ * Hessian-vector product, the Jacobian-vector product, the full Hessian and the Jacobian,
+ * single-input forms as in JAX.
  * All of them compose: each records its own result when an outer grad is differentiating it.
  */
 import { Tensor } from "./tensor";
 import { computeGradients, withGrad } from "./autograd";
 import { innerInput, isNested, traced, valueAndGradFor } from "./grad";
-import { show } from "./check";
+import { checkOptionKeys, show } from "./check";
 import { fmt, sameShape } from "./shape";
 import { mul } from "./ops/binary";
 import { sum } from "./ops/reduce";
 import { reshape, stack } from "./ops/layout";
 import { allocate } from "./dtype";
+import { linearize } from "./jvp";
 
 function checkInput(owner: string, f: unknown, x: unknown): asserts x is Tensor {
   if (typeof f !== "function") throw new Error(`${owner}: f must be a function, got ${show(f)}`);
@@ -36,15 +38,53 @@ export function hvp(f: (x: Tensor) => Tensor): (x: Tensor, v: Tensor) => Tensor 
 }
 
 /**
- * The Jacobian of `f` at `x`, of shape `[...f(x).shape, ...x.shape]`: one reverse pass per
- * output element over a single recorded forward pass.
+ * The Jacobian of `f` at `x` times `v` (shaped like x): J·v, shaped like f(x). Two reverse passes
+ * (the double-vjp trick, see jvp.ts), about an hvp's cost; composes like the others.
+ * @example jvp((x) => x.mul(x))(tensor([1, 2]), tensor([1, 0])) // [2, 0]
+ */
+export function jvp(f: (x: Tensor) => Tensor): (x: Tensor, v: Tensor) => Tensor {
+  return (x, v) => {
+    checkInput("jvp", f, x);
+    if (!(v instanceof Tensor)) throw new Error(`jvp: v must be a Tensor, got ${show(v)}`);
+    if (!sameShape(v.shape, x.shape)) throw new Error(`jvp: v must have x's shape ${fmt(x.shape)}, got ${fmt(v.shape)}`);
+    if (v.dtype !== x.dtype) throw new Error(`jvp: v is ${v.dtype} but x is ${x.dtype} (convert one)`);
+    const nested = isNested([x]);
+    const input = innerInput(x, nested);
+    const y = traced(() => f(input));
+    if (!(y instanceof Tensor)) throw new Error(`jvp: f must return a Tensor, got ${show(y)}`);
+    if (y.dtype !== x.dtype) throw new Error(`jvp: f returned ${y.dtype} for a ${x.dtype} input; ops keep the input dtype`);
+    if (!y.requiresGrad) return new Tensor(allocate(y.dtype, y.size), y.shape);
+    return withGrad(() => linearize(y, input, nested))(v.detach());
+  };
+}
+
+/** Options of `jacobian`. @example jacobian(f, { mode: "forward" }) */
+export interface JacobianOptions {
+  /** Zeros instead of an error when f(x) does not depend on x. */
+  allowUnused?: boolean;
+  /**
+   * "reverse": one reverse pass per output element (jacrev); "forward": one Jacobian-vector
+   * product per input element (jacfwd, by the double-vjp trick of `jvp`, each about twice a row's
+   * cost); "auto" (default): forward when f(x) has more than twice as many elements as x.
+   */
+  mode?: "auto" | "reverse" | "forward";
+}
+
+/**
+ * The Jacobian of `f` at `x`, of shape `[...f(x).shape, ...x.shape]`, over a single recorded
+ * forward pass: by rows (one reverse pass per output element) or, when f(x) has more than twice
+ * as many elements as x, by columns (one JVP per input element); `mode` picks.
  * @example jacobian((x) => x.mul(x))(tensor([1, 2])) // [[2, 0], [0, 4]]
  */
-export function jacobian(f: (x: Tensor) => Tensor, opts: { allowUnused?: boolean } = {}): (x: Tensor) => Tensor {
+export function jacobian(f: (x: Tensor) => Tensor, opts: JacobianOptions = {}): (x: Tensor) => Tensor {
+  checkOptionKeys("jacobian", opts, ["allowUnused", "mode"]);
+  if (opts.mode !== undefined && !["auto", "reverse", "forward"].includes(opts.mode)) {
+    throw new Error(`jacobian: mode must be "auto", "reverse" or "forward", got ${show(opts.mode)}`);
+  }
   return jacobianFor("jacobian", f, opts);
 }
 
-function jacobianFor(owner: string, f: (x: Tensor) => Tensor, opts: { allowUnused?: boolean }): (x: Tensor) => Tensor {
+function jacobianFor(owner: string, f: (x: Tensor) => Tensor, opts: JacobianOptions): (x: Tensor) => Tensor {
   return (x) => {
     checkInput(owner, f, x);
     // nested in a recording grad: the rows are recorded and stacked with differentiable ops
@@ -59,6 +99,25 @@ function jacobianFor(owner: string, f: (x: Tensor) => Tensor, opts: { allowUnuse
         throw new Error(`${owner}: the output does not depend on x (shape ${fmt(x.shape)}); pass { allowUnused: true } to get zeros`);
       }
       return new Tensor(allocate(x.dtype, y.size * x.size), shape);
+    }
+    const mode = opts.mode ?? "auto";
+    // a column pass (over the recorded backward graph) costs about 2× a row pass (measured,
+    // bench/experiments/jacobian-modes.ts), so auto takes columns past twice as many outputs
+    if (mode === "forward" || (mode === "auto" && y.size > 2 * x.size)) {
+      // by columns: J·e_j for each input element, over one recorded backward pass
+      const column = withGrad(() => linearize(y, input, nested));
+      const cols: Tensor[] = [];
+      for (let j = 0; j < x.size; j++) {
+        const e = new Tensor(allocate(x.dtype, x.size), x.shape);
+        e.values[j] = 1;
+        cols.push(column(e));
+      }
+      if (nested) return withGrad(() => reshape(stack(cols, y.rank), shape));
+      const out = allocate(x.dtype, y.size * x.size);
+      cols.forEach((c, j) => {
+        for (let i = 0; i < y.size; i++) out[i * x.size + j] = c.values[i];
+      });
+      return new Tensor(out, shape);
     }
     const rows: Tensor[] = [];
     const targets = new Set([input]);

@@ -4,7 +4,11 @@
  */
 import { allocate } from "../dtype";
 import { Tensor } from "../tensor";
-import { record } from "../autograd";
+import { isGradEnabled, record } from "../autograd";
+import { add, mul, pow, sub } from "./binary";
+import { mean as channelMean, sum } from "./reduce"; // `mean` below names the batch statistics
+import { reshape } from "./layout";
+import { square } from "./unary";
 
 /**
  * Training-mode batch norm of NCHW `x` with optional per-channel `weight` (γ) and `bias` (β), as
@@ -12,6 +16,8 @@ import { record } from "../autograd";
  * mean, then Σ(x − μ)², which stays accurate when |μ| ≫ σ), then y = (x − μ)·invstd·γ + β.
  * Backward is the standard closed form, with x̂ = (x − μ)·invstd and m = N·H·W:
  *   dβ = Σ g,   dγ = Σ g·x̂,   dx = γ·invstd/m · (m·g − Σ g − x̂·Σ g·x̂).
+ * Recorded (higher order), the same closed form is composed of differentiable ops instead, the
+ * statistics recomputed from x so that they are differentiated too.
  * Returns the output and the batch statistics (for the running averages).
  * @example const { out, mean, biasedVar } = batchNorm2dTrain(x, weight, bias, 1e-5)
  */
@@ -62,7 +68,8 @@ export function batchNorm2dTrain(
   const inputs = [x];
   if (weight) inputs.push(weight);
   if (bias) inputs.push(bias);
-  const y = record("batchNorm2d", inputs, new Tensor(out, x.shape), (grad) => {
+  const backward = (grad: Tensor): (Tensor | null)[] => {
+    if (isGradEnabled()) return recordedBackward(grad, x, weight, bias, eps);
     const gv = grad.values;
     const dx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
     const dGamma = weight && weight.requiresGrad ? allocate(weight.dtype, C) : null;
@@ -98,6 +105,26 @@ export function batchNorm2dTrain(
     if (weight) res.push(dGamma && new Tensor(dGamma, weight.shape));
     if (bias) res.push(dBeta && new Tensor(dBeta, bias.shape));
     return res;
-  });
+  };
+  const y = record("batchNorm2d", inputs, new Tensor(out, x.shape), backward, true);
   return { out: y, mean, biasedVar };
+}
+
+/**
+ * The backward of batchNorm2dTrain as recorded ops (graph creation): with x̂ = (x − μ)·invstd,
+ * dx = γ·invstd·(g − mean(g) − x̂·mean(g·x̂)), dγ = Σ g·x̂, dβ = Σ g, means and sums per channel.
+ */
+function recordedBackward(grad: Tensor, x: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number): (Tensor | null)[] {
+  const C = x.shape[1];
+  const perChannel = { axis: [0, 2, 3], keepDims: true };
+  const xc = sub(x, channelMean(x, perChannel));
+  const invstd = pow(add(channelMean(square(xc), perChannel), eps), -0.5);
+  const xhat = mul(xc, invstd);
+  const scale = weight ? mul(reshape(weight, [1, C, 1, 1]), invstd) : invstd;
+  const res: (Tensor | null)[] = [
+    x.requiresGrad ? mul(scale, sub(sub(grad, channelMean(grad, perChannel)), mul(xhat, channelMean(mul(grad, xhat), perChannel)))) : null,
+  ];
+  if (weight) res.push(weight.requiresGrad ? reshape(sum(mul(grad, xhat), { axis: [0, 2, 3] }), weight.shape) : null);
+  if (bias) res.push(bias.requiresGrad ? reshape(sum(grad, { axis: [0, 2, 3] }), bias.shape) : null);
+  return res;
 }

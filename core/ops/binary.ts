@@ -149,13 +149,7 @@ export function pow(x: TensorLike, exponent: TensorLike): Tensor {
     [a, b],
     result,
     (g) => {
-      if (isGradEnabled()) {
-        // recorded: the same formulas as ops (the a = 0 conventions below are not special-cased here)
-        return [
-          a.requiresGrad ? unbroadcast(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
-          b.requiresGrad ? unbroadcast(mul(g, mul(result, naturalLog(a))), b.shape) : null,
-        ];
-      }
+      if (isGradEnabled()) return recordedPowGradients(g, a, b, av, bv, result, shape);
       const gv = g.values;
       let ga: Tensor | null = null,
         gb: Tensor | null = null;
@@ -173,6 +167,55 @@ export function pow(x: TensorLike, exponent: TensorLike): Tensor {
     },
     true,
   );
+}
+
+/**
+ * pow's gradients as recorded ops, with PyTorch's conventions kept under graph creation: the base
+ * gets 0 where e = 0 (also at a = 0, where e·a^(e−1) would be 0·∞), the exponent gets 0 where
+ * a = 0 and e ≥ 0 (where out·ln a would be 0·(−∞)). Each is a masked gradient (zero there, its
+ * derivatives too, as PyTorch's `where`), over a formula made finite there: e·a^(e'−1) with e' = 1
+ * where e = 0, out·ln(a') with a' = 1 where a = 0, so no 0·∞ reaches the higher derivatives either.
+ * So d²(x^p)/dx² at 0 is PyTorch's: 2 for p = 2, 0 for p = 1 (not NaN), ±∞ where it diverges.
+ */
+function recordedPowGradients(g: Tensor, a: Tensor, b: Tensor, av: FloatArray, bv: FloatArray, result: Tensor, shape: number[]): (Tensor | null)[] {
+  const n = av.length;
+  let ga: Tensor | null = null,
+    gb: Tensor | null = null;
+  if (a.requiresGrad) {
+    const keep = allocate(a.dtype, n);
+    for (let i = 0; i < n; i++) keep[i] = bv[i] === 0 ? 0 : 1;
+    const finiteExponent = add(
+      b,
+      new Tensor(
+        keep.map((k) => 1 - k),
+        shape,
+      ),
+    ); // e where e ≠ 0, else 1
+    ga = unbroadcast(maskedGradient("powBackward", mul(g, mul(b, pow(a, sub(finiteExponent, 1)))), keepWhere(keep)), a.shape);
+  }
+  if (b.requiresGrad) {
+    const keep = allocate(a.dtype, n);
+    for (let i = 0; i < n; i++) keep[i] = av[i] === 0 && bv[i] >= 0 ? 0 : 1;
+    const finiteBase = add(
+      a,
+      new Tensor(
+        keep.map((k) => 1 - k),
+        shape,
+      ),
+    ); // a, or 1 where the gradient is 0
+    gb = unbroadcast(maskedGradient("powExponentBackward", mul(g, mul(result, naturalLog(finiteBase))), keepWhere(keep)), b.shape);
+  }
+  return [ga, gb];
+}
+
+/** Multiplication by a 0/1 mask that gives an exact 0 where the mask is 0 (even for ±∞ or NaN). */
+function keepWhere(keep: FloatArray): (t: Tensor) => Tensor {
+  return (t) => {
+    const tv = t.values;
+    const d = allocate(t.dtype, tv.length);
+    for (let i = 0; i < d.length; i++) d[i] = keep[i] !== 0 ? tv[i] : 0;
+    return new Tensor(d, t.shape);
+  };
 }
 
 /**

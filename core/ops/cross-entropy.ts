@@ -9,11 +9,12 @@
 import { allocate } from "../dtype";
 import { Tensor } from "../tensor";
 import { isGradEnabled, record } from "../autograd";
-import { div, maximum, mul, sub } from "./binary";
+import { mul, sub } from "./binary";
 import { log, neg, sigmoid } from "./unary";
 import { softmax } from "./softmax";
 import { reshape } from "./layout";
 import { expSum, laneMax } from "./logsumexp";
+import { BCE_GRAD_EPS, binaryCrossEntropyBackward } from "./bce-backward";
 
 /**
  * Per-row softmax cross-entropy [N] of logits [N, C] against integer labels (already checked
@@ -68,16 +69,14 @@ export function binaryCrossEntropyProbs(p: Tensor, y: Tensor): Tensor {
   const pv = p.values;
   const yv = y.values;
   const n = pv.length;
-  const logP = allocate(p.dtype, n);
-  const log1mP = allocate(p.dtype, n);
   const out = allocate(p.dtype, n);
   for (let i = 0; i < n; i++) {
     if (!(pv[i] >= 0 && pv[i] <= 1)) {
       throw new Error(`binaryCrossEntropy: probabilities must be in [0, 1], got ${pv[i]} at index ${i} (pass { fromLogits: true } for logits)`);
     }
-    logP[i] = Math.max(Math.log(pv[i]), -100);
-    log1mP[i] = Math.max(Math.log(1 - pv[i]), -100);
-    out[i] = -(yv[i] * logP[i] + (1 - yv[i]) * log1mP[i]);
+    const logP = Math.max(Math.log(pv[i]), -100);
+    const log1mP = Math.max(Math.log(1 - pv[i]), -100);
+    out[i] = -(yv[i] * logP + (1 - yv[i]) * log1mP);
   }
   return record(
     "binaryCrossEntropy",
@@ -85,16 +84,17 @@ export function binaryCrossEntropyProbs(p: Tensor, y: Tensor): Tensor {
     new Tensor(out, p.shape),
     (g) => {
       if (isGradEnabled()) {
-        // recorded (higher order): the same formulas as ops (the −100 log clamp is not applied here)
-        return [mul(g, div(sub(p, y), maximum(mul(p, sub(1, p)), 1e-12))), y.requiresGrad ? mul(g, sub(log(sub(1, p)), log(p))) : null];
+        // recorded (higher order): ∂L/∂p is an op with PyTorch's second derivatives (bce-backward.ts)
+        return [p.requiresGrad ? binaryCrossEntropyBackward(g, p, y) : null, y.requiresGrad ? mul(g, sub(log(sub(1, p)), log(p))) : null];
       }
       const gv = g.values;
       const dp = allocate(p.dtype, n);
       const dy = allocate(p.dtype, n);
       for (let i = 0; i < n; i++) {
-        // PyTorch's backward: (p − y) / max(p(1 − p), 1e-12), finite even at p = 0 or 1.
-        dp[i] = (gv[i] * (pv[i] - yv[i])) / Math.max(pv[i] * (1 - pv[i]), 1e-12);
-        dy[i] = gv[i] * (log1mP[i] - logP[i]);
+        // PyTorch's backward: (p − y) / max(p(1 − p), ε₁), finite even at p = 0 or 1; and for the
+        // target the unclamped log(1 − p) − log(p) (±∞ there), as PyTorch
+        dp[i] = (gv[i] * (pv[i] - yv[i])) / Math.max(pv[i] * (1 - pv[i]), BCE_GRAD_EPS);
+        dy[i] = gv[i] * (Math.log(1 - pv[i]) - Math.log(pv[i]));
       }
       return [new Tensor(dp, p.shape), new Tensor(dy, y.shape)];
     },

@@ -12,6 +12,7 @@ import { checkOptionKeys } from "../check";
 import { Tensor } from "../tensor";
 import { pair } from "../check";
 import { checkTensor } from "./operand";
+import { maxPool2dBackward } from "./maxpool-backward";
 
 /** Options of `maxPool2d` / `avgPool2d`: the stride, a number or [h, w] (default: the kernel size). @example maxPool2d(x, 2, { stride: 2 }) */
 export interface Pool2dOptions {
@@ -19,7 +20,8 @@ export interface Pool2dOptions {
   stride?: number | [number, number];
 }
 
-interface PoolGeometry {
+/** The shape of one pooling: input N×C×H×W, window KH×KW, stride SH×SW, output OH×OW. */
+export interface PoolGeometry {
   N: number;
   C: number;
   H: number;
@@ -62,13 +64,8 @@ export function maxPool2d(x: Tensor, k: number | [number, number], opts: Pool2dO
   // flat input index of each output's maximum; only needed when a gradient may be asked for
   const arg = x.requiresGrad && isGradEnabled() ? new Int32Array(out.length) : null;
   maxPoolKernel(x.values, out, arg, g);
-  return record("maxPool2d", [x], new Tensor(out, [N, C, OH, OW]), (grad) => {
-    const gv = grad.values;
-    const d = allocate(x.dtype, x.size);
-    const idx = arg as Int32Array;
-    for (let o = 0; o < gv.length; o++) d[idx[o]] += gv[o];
-    return [new Tensor(d, x.shape)];
-  });
+  // backward scatters through the arg-max: an op linear in the gradient (maxpool-backward.ts)
+  return record("maxPool2d", [x], new Tensor(out, [N, C, OH, OW]), (grad) => [maxPool2dBackward(grad, arg as Int32Array, x.shape)], true);
 }
 
 function maxPoolKernel(xv: FloatArray, out: FloatArray, arg: Int32Array | null, g: PoolGeometry): void {
@@ -189,23 +186,34 @@ export function avgPool2d(x: Tensor, k: number | [number, number], opts: Pool2dO
       }
     }
   }
-  return record("avgPool2d", [x], new Tensor(out, [N, C, OH, OW]), (grad) => {
-    const gv = grad.values;
-    const d = allocate(x.dtype, x.size);
-    let q = 0;
-    for (let plane = 0; plane < N * C; plane++) {
-      const base = plane * H * W;
-      for (let oh = 0; oh < OH; oh++) {
-        for (let ow = 0; ow < OW; ow++) {
-          const start = base + oh * SH * W + ow * SW;
-          const v = gv[q++] * scale;
-          for (let i = 0; i < KH; i++) {
-            const row = start + i * W;
-            for (let j = 0; j < KW; j++) d[row + j] += v;
-          }
+  // backward spreads each gradient over its window: an op linear in the gradient, below
+  return record("avgPool2d", [x], new Tensor(out, [N, C, OH, OW]), (grad) => [avgPool2dBackward(grad, g)], true);
+}
+
+/**
+ * avgPool2d's backward: each g [N, C, OH, OW] divided by kh·kw and added over its window of a zero
+ * tensor shaped as the pooled input (geometry `geo`). Linear in g, so its derivative is its adjoint,
+ * avgPool2d itself (same window and stride); recorded.
+ * @example avgPool2dBackward(g, geo).shape // [geo.N, geo.C, geo.H, geo.W]
+ */
+export function avgPool2dBackward(g: Tensor, geo: PoolGeometry): Tensor {
+  const { N, C, H, W, KH, KW, SH, SW, OH, OW } = geo;
+  const gv = g.values;
+  const d = allocate(g.dtype, N * C * H * W);
+  const scale = 1 / (KH * KW);
+  let q = 0;
+  for (let plane = 0; plane < N * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const start = base + oh * SH * W + ow * SW;
+        const v = gv[q++] * scale;
+        for (let i = 0; i < KH; i++) {
+          const row = start + i * W;
+          for (let j = 0; j < KW; j++) d[row + j] += v;
         }
       }
     }
-    return [new Tensor(d, x.shape)];
-  });
+  }
+  return record("avgPool2dBackward", [g], new Tensor(d, [N, C, H, W]), (h) => [avgPool2d(h, [KH, KW], { stride: [SH, SW] })], true);
 }

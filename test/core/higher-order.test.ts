@@ -6,6 +6,8 @@
  */
 import { expect } from "chai";
 import * as nd from "../../core";
+import * as nn from "../../nn";
+import { record } from "../../core/autograd";
 
 type Tensor = nd.Tensor;
 const f64 = (v: number[] | number[][], requiresGrad = false) => nd.tensor(v, { dtype: "float64", requiresGrad });
@@ -116,13 +118,58 @@ describe("higher-order gradients", () => {
   });
 
   it("an op without a recorded backward refuses by name, never a zero", () => {
-    const x = nd.randn([1, 1, 4, 4], { dtype: "float64", seed: 3 });
-    const f = (t: Tensor) => nd.maxPool2d(t, 2).square().sum();
-    expect(nd.grad(f)(x)[0].shape).to.deep.equal([1, 1, 4, 4]); // first order is fine
-    expect(() => nd.hessian(f)(x)).to.throw(/^maxPool2d: second-order gradient not implemented/);
-    expect(() => nd.grad((t) => nd.grad(f)(t)[0].sum())(x)).to.throw(/^maxPool2d: second-order gradient not implemented/);
-    const w = nd.randn([2, 1, 3, 3], { dtype: "float64", seed: 4 });
-    expect(() => nd.hvp((k: Tensor) => nd.conv2d(x, k).sum())(w, w)).to.throw(/^conv2d: second-order gradient not implemented/);
+    // every core op records its backward now; the engine's rule still guards any that does not
+    // (a custom op recorded without `differentiable`)
+    const rawOnly = (t: Tensor): Tensor => {
+      const out = new nd.Tensor(
+        Float64Array.from(t.values, (v) => v * v),
+        t.shape,
+      );
+      return record("rawSquare", [t], out, (g) => [
+        new nd.Tensor(
+          Float64Array.from(g.values, (v, i) => 2 * t.values[i] * v),
+          t.shape,
+        ),
+      ]);
+    };
+    const x = f64([1.5, -2]);
+    const f = (t: Tensor) => rawOnly(t).sum();
+    expect(nd.grad(f)(x)[0].toArray()).to.deep.equal([3, -4]); // first order is fine
+    expect(() => nd.hessian(f)(x)).to.throw(/^rawSquare: second-order gradient not implemented/);
+    expect(() => nd.grad((t) => nd.grad(f)(t)[0].sum())(x)).to.throw(/^rawSquare: second-order gradient not implemented/);
+    expect(() => nd.hvp(f)(x, x)).to.throw(/^rawSquare: second-order gradient not implemented/);
+  });
+
+  it("conv2d, both pools and batch norm's training op have second derivatives (a small CNN's Hessian is symmetric)", () => {
+    const x = nd.randn([2, 1, 6, 6], { dtype: "float64", seed: 3 });
+    const w2 = nd.randn([3, 2 * 2 * 2], { dtype: "float64", seed: 5 });
+    const bn = new nn.BatchNorm2d(2, { dtype: "float64" });
+    const f = (k: Tensor) => {
+      const h = bn.forward(nd.conv2d(x, k, null, { padding: 1 })).relu();
+      const pooled = nd.avgPool2d(nd.maxPool2d(h, 2, { stride: 1 }), 2, { stride: 2 });
+      return nd.linear(nd.flatten(pooled, 1), w2).tanh().square().sum();
+    };
+    const k = nd.randn([2, 1, 3, 3], { dtype: "float64", seed: 4 });
+    const h = nd.hessian(f)(k);
+    expect(h.shape).to.deep.equal([2, 1, 3, 3, 2, 1, 3, 3]);
+    let asym = 0,
+      norm = 0;
+    for (let i = 0; i < 18; i++) {
+      for (let j = 0; j < 18; j++) {
+        asym = Math.max(asym, Math.abs(h.values[i * 18 + j] - h.values[j * 18 + i]));
+        norm = Math.max(norm, Math.abs(h.values[i * 18 + j]));
+      }
+    }
+    expect(norm).to.be.greaterThan(0.1);
+    expect(asym).to.be.lessThan(1e-10 * norm);
+    // and the hvp agrees with the Hessian's product
+    const v = nd.randn([2, 1, 3, 3], { dtype: "float64", seed: 6 });
+    const hv = nd.hvp(f)(k, v);
+    for (let i = 0; i < 18; i++) {
+      let s = 0;
+      for (let j = 0; j < 18; j++) s += h.values[i * 18 + j] * v.values[j];
+      expect(hv.values[i]).to.be.closeTo(s, 1e-10 * norm);
+    }
   });
 
   it("rejects bad input with messages naming the op and the value", () => {

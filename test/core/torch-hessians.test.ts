@@ -2,8 +2,8 @@
  * Hessians and Hessian-vector products against PyTorch (`test/fixtures/torch-hessians.json`,
  * written by `test/fixtures/gen_torch_hessians.py`; PyTorch is not needed here), in float64:
  * elementwise ops, broadcasting, reductions, matmul, softmax and logSoftmax, LayerNorm, the
- * cross-entropies and two 2-layer MLPs. (conv2d, the pools and BatchNorm's training op have no
- * recorded backward yet: they refuse, see higher-order.test.ts.) Each function below is the generator's, by name.
+ * cross-entropies, two 2-layer MLPs, conv2d on each of its kernels, both pools (max with ties),
+ * batch norm's training op and two small CNNs. Each function below is the generator's, by name.
  */
 import { expect } from "chai";
 import * as fs from "fs";
@@ -11,6 +11,7 @@ import * as path from "path";
 import * as nd from "../../core";
 import * as nn from "../../nn";
 import { losses } from "../../nn";
+import { batchNorm2dTrain } from "../../core/ops/batchnorm";
 
 type Tensor = nd.Tensor;
 interface Blob {
@@ -72,7 +73,33 @@ const FUNCTIONS: Record<string, Fn> = {
       .sub(c.t)
       .pow(2)
       .mean(),
+  "conv2d direct wrt input": (x, c) => nd.conv2d(x, c.w, c.b, { padding: 1 }).tanh().mul(c.m).sum(),
+  "conv2d gemm wrt weight": (w, c) =>
+    nd
+      .sigmoid(nd.conv2d(c.x, w, null, { stride: 2, padding: [1, 0] }))
+      .mul(c.m)
+      .sum(),
+  "conv2d 1x1 wrt input": (x, c) => nd.conv2d(x, c.w, c.b).pow(3).sum(),
+  "maxPool2d weighted squares": (x, c) => nd.maxPool2d(x, 2).pow(2).mul(c.m).sum(),
+  "maxPool2d ties overlapping": (x, c) => nd.maxPool2d(x, 2, { stride: 1 }).tanh().mul(c.m).sum(),
+  "avgPool2d tanh": (x, c) =>
+    nd
+      .avgPool2d(x, [2, 3], { stride: [1, 2] })
+      .tanh()
+      .mul(c.m)
+      .sum(),
+  "batchNorm2d training wrt input": (x, c) => batchNorm(x, c.g, c.b).tanh().mul(c.m).sum(),
+  "batchNorm2d training wrt weight": (g, c) => batchNorm(c.x, g, c.b).tanh().mul(c.m).sum(),
+  "cnn maxPool crossEntropy wrt conv weight": (w1, c, y) =>
+    losses.crossEntropy(nd.linear(nd.flatten(nd.maxPool2d(nd.relu(nd.conv2d(c.x, w1, c.b1, { padding: 1 })), 2), 1), c.w2, c.b2), y),
+  "cnn avgPool crossEntropy wrt input": (x, c, y) =>
+    losses.crossEntropy(nd.linear(nd.flatten(nd.avgPool2d(nd.tanh(nd.conv2d(x, c.w1, c.b1, { padding: 1 })), 2), 1), c.w2, c.b2), y),
 };
+
+/** Batch norm's training op (what nn.BatchNorm2d runs in train mode) with scale g and shift b, as F.batch_norm(training=True). */
+function batchNorm(x: Tensor, g: Tensor, b: Tensor): Tensor {
+  return batchNorm2dTrain(x, g, b, 1e-5).out;
+}
 
 function expectClose(actual: Tensor, expected: Blob, what: string): void {
   const { atol, rtol } = fixtures.tolerance;

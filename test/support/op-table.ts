@@ -7,6 +7,7 @@
  * A new op is its file, its export, one row here and one generator line.
  */
 import * as core from "../../core";
+import { batchNorm2dTrain } from "../../core/ops/batchnorm";
 
 type Tensor = core.Tensor;
 
@@ -52,6 +53,12 @@ export interface OpRow {
 const positive = (v: number) => Math.abs(v) + 0.5;
 const awayFromZero = (v: number) => (v >= 0 ? v + 0.1 : v - 0.1);
 const awayFromClipEdges = (v: number) => (Math.abs(v - 0.7) < 0.05 || Math.abs(v + 0.5) < 0.05 ? v + 0.2 : v);
+
+/** [N, C, H, W] → [N, C, H, 2W] with every column twice: max-pooling windows then hold exact ties. */
+function twinColumns(x: Tensor): Tensor {
+  const [n, c, h, w] = x.shape;
+  return core.reshape(core.broadcastTo(core.unsqueeze(x, 4), [n, c, h, w, 2]), [n, c, h, 2 * w]);
+}
 
 function need<T>(v: T | undefined, what: string): T {
   if (v === undefined) throw new Error(`fixture is missing args.${what}`);
@@ -377,6 +384,22 @@ export const OP_TABLE: OpRow[] = [
           [2, 2, 3, 2],
         ],
       },
+      // the GEMM kernels (inCh·kh·kw > 64), an uneven stride and padding, squared so the
+      // gradient depends on the inputs (second order then runs the gradient ops' own backward)
+      {
+        label: "conv2d gemm path stride [2,1] padding [1,0] bias, squared",
+        f: (x, w, b) => core.conv2d(x, w, b, { stride: [2, 1], padding: [1, 0] }).square(),
+        shapes: [[2, 8, 5, 4], [2, 8, 3, 3], [2]],
+      },
+      { label: "conv2d 1x1 bias, squared", f: (x, w, b) => core.conv2d(x, w, b).square(), shapes: [[2, 3, 2, 3], [4, 3, 1, 1], [4]] },
+      {
+        label: "conv2d direct 3x3 padding 1, squared",
+        f: (x, w) => core.conv2d(x, w, null, { padding: 1 }).square(),
+        shapes: [
+          [1, 2, 4, 4],
+          [2, 2, 3, 3],
+        ],
+      },
     ],
     fixture: ([x, w, b], a) => {
       if (a.stride === undefined && a.padding === undefined) return b === undefined ? core.conv2d(x, w) : core.conv2d(x, w, b);
@@ -391,10 +414,30 @@ export const OP_TABLE: OpRow[] = [
     grad: [
       { label: "maxPool2d", f: (x) => core.maxPool2d(x, 2), shapes: [[2, 2, 4, 4]] },
       { label: "maxPool2d k3 s1", f: (x) => core.maxPool2d(x, 3, { stride: 1 }), shapes: [[1, 2, 5, 5]] },
+      { label: "maxPool2d k [2,3] stride [1,2], squared", f: (x) => core.maxPool2d(x, [2, 3], { stride: [1, 2] }).square(), shapes: [[1, 2, 4, 7]] },
+      // every window holds each value twice (ties that survive any perturbation): the first copy takes the gradient
+      { label: "maxPool2d ties, overlapping windows, squared", f: (x) => core.maxPool2d(twinColumns(x), 2, { stride: 1 }).square(), shapes: [[1, 2, 3, 3]] },
     ],
     fixture: poolCall(core.maxPool2d),
   },
-  { op: "avgPool2d", grad: [{ label: "avgPool2d", f: (x) => core.avgPool2d(x, 2), shapes: [[2, 2, 4, 4]] }], fixture: poolCall(core.avgPool2d) },
+  {
+    op: "avgPool2d",
+    grad: [
+      { label: "avgPool2d", f: (x) => core.avgPool2d(x, 2), shapes: [[2, 2, 4, 4]] },
+      { label: "avgPool2d k3 s2 (overlapping), squared", f: (x) => core.avgPool2d(x, 3, { stride: 2 }).square(), shapes: [[1, 2, 7, 6]] },
+      { label: "avgPool2d k [2,3] stride [1,2], squared", f: (x) => core.avgPool2d(x, [2, 3], { stride: [1, 2] }).square(), shapes: [[2, 1, 3, 7]] },
+    ],
+    fixture: poolCall(core.avgPool2d),
+  },
+  // batch norm's training op (nn.BatchNorm2d in train mode); PyTorch's is checked in torch-nn.json
+  {
+    op: "batchNorm2d",
+    grad: [
+      { label: "batchNorm2d training, affine", f: (x, w, b) => batchNorm2dTrain(x, w, b, 1e-5).out, shapes: [[3, 2, 2, 3], [2], [2]] },
+      { label: "batchNorm2d training, no affine, squared", f: (x) => batchNorm2dTrain(x, null, null, 1e-3).out.square(), shapes: [[2, 3, 2, 2]] },
+    ],
+    fixture: null,
+  },
   // dropout with a fixed seed is a fixed linear map; random, so no PyTorch fixture
   { op: "dropout", grad: [{ label: "dropout", f: (x) => core.dropout(x, 0.3, true, { seed: 7 }), shapes: [[4, 5]] }], fixture: null },
   // the fused x·wᵀ + b (PyTorch's F.linear is matmul + add, checked by the forward test instead)
