@@ -13,7 +13,7 @@
  *
  * What the switch changes: the elementwise dispatch (`core/kernels/elementwise.ts`) gets its
  * wasm column, float32 GEMMs (matmul, linear, conv2d, forward and backward) run on the wasm GEMM
- * (`core/wasm/gemm-staged.ts`), and long-lived float32 buffers (`allocateLongLived`: parameters' values,
+ * (`core/wasm/gemm-staged.ts`), conv2d and relu run their wasm kernels (`core/kernels/op-kernels.ts`), and long-lived float32 buffers (`allocateLongLived`: parameters' values,
  * optimizer slots and work buffers) are allocated from the wasm heap so the kernels read them in
  * place. Buffers allocated before a switch keep working on either backend: a pass runs in wasm
  * only when every array of the call lives in the heap, else in JavaScript (bit-identical).
@@ -32,6 +32,9 @@ import { wasmKernels } from "./wasm/loader";
 import { wasmUnavailableReason } from "./wasm/support";
 import { wasmElementwiseColumn } from "./wasm/column";
 import { backendFromEnvironment } from "./backend-env";
+import { type OpKernels, setWasmOpKernels } from "./kernels/op-kernels";
+import { convBackwardStaged, convForwardStaged } from "./wasm/conv-staged";
+import { reluBackwardStaged, reluStaged } from "./wasm/op-staged";
 
 /** The kernel sets ndgrad can run on. */
 export type Backend = "js" | "wasm";
@@ -53,7 +56,15 @@ function apply(name: Backend, why: string): void {
   reason = why;
   setWasmColumn(name === "wasm" ? wasmElementwiseColumn : null);
   setWasmGemm(name === "wasm" ? gemmStagedF32 : null);
+  setWasmOpKernels(name === "wasm" ? WASM_OP_KERNELS : null);
 }
+
+const WASM_OP_KERNELS: OpKernels = {
+  convForward: convForwardStaged,
+  convBackward: convBackwardStaged,
+  relu: reluStaged,
+  reluBackward: reluBackwardStaged,
+};
 
 function chooseAtLoad(): void {
   const env = backendFromEnvironment();

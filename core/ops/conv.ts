@@ -24,6 +24,7 @@ import { checkTensor } from "./operand";
 import { DIRECT_MAX, Geometry, gemmBackward, gemmForward, pointwiseBackward, pointwiseForward } from "./conv-kernels";
 import { directBackward, directForward } from "./conv-direct";
 import { sum } from "./reduce";
+import { wasmOpKernels } from "../kernels/op-kernels";
 
 /** Options of `conv2d` (PyTorch's): stride and zero padding, each a number or [h, w]. @example conv2d(x, w, b, { stride: 2, padding: 1 }) */
 export interface Conv2dOptions {
@@ -83,9 +84,12 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
   const { N, O, OH, OW } = g;
   const pointwise = g.KH === 1 && g.KW === 1 && g.SH === 1 && g.SW === 1 && g.PH === 0 && g.PW === 0;
   const direct = !pointwise && g.SH === 1 && g.SW === 1 && g.C * g.KH * g.KW <= DIRECT_MAX;
+  // float32 on the wasm backend: the wasm kernels (1 × 1 is a plain GEMM, which goes to wasm by itself)
+  const wasm = !pointwise && x.dtype === "float32" ? wasmOpKernels() : null;
   const out = allocate(x.dtype, N * O * OH * OW);
   const bv = b ? b.values : null;
-  if (pointwise) pointwiseForward(x.values, w.values, bv, g, out);
+  if (wasm !== null) wasm.convForward(x.values as Float32Array, w.values as Float32Array, bv as Float32Array | null, g, out as Float32Array);
+  else if (pointwise) pointwiseForward(x.values, w.values, bv, g, out);
   else if (direct) directForward(x.values, w.values, bv, g, out);
   else gemmForward(x.values, w.values, bv, g, out);
   const inputs = b ? [x, w, b] : [x, w];
@@ -101,7 +105,9 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     const dx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
     const dw = w.requiresGrad ? allocate(w.dtype, w.size) : null;
     if (dx !== null || dw !== null) {
-      if (pointwise) pointwiseBackward(x.values, w.values, gv, g, dx, dw);
+      if (wasm !== null)
+        wasm.convBackward(x.values as Float32Array, w.values as Float32Array, gv as Float32Array, g, dx as Float32Array | null, dw as Float32Array | null);
+      else if (pointwise) pointwiseBackward(x.values, w.values, gv, g, dx, dw);
       else if (direct) directBackward(x.values, w.values, gv, g, dx, dw);
       else gemmBackward(x.values, w.values, gv, g, dx, dw);
     }

@@ -1,0 +1,121 @@
+/**
+ * conv2d (NCHW, float32) on the wasm kernels for operands wherever they live: what conv2d runs
+ * on the wasm backend for every shape but the 1 × 1 pointwise one (which is a plain GEMM and
+ * already goes to the wasm GEMM through core/kernels/gemm.ts). Inputs outside the heap are copied
+ * into kept scratch blocks (./stage.ts), results copied out into the op's ordinary arrays.
+ *
+ * As the JS general path (core/ops/conv-kernels.ts), a chunk of images sits side by side in one
+ * column matrix, so each of forward, dW and dX is one big GEMM per chunk (threaded from 1M
+ * multiply-adds) rather than one tiny GEMM per image:
+ *   T[O, nb·ohw] = W · cols (bias pre-filled) → scattered to NCHW;   dW += Tg · colsᵀ;
+ *   dCols = Wᵀ · Tg → col2im onto dX            (Tg: dOut gathered output-major).
+ * im2col, col2im and the copies are exact, so this differs from the JS kernels by the GEMM's
+ * float32 summation only (within (k + 2)·2⁻²⁴·Σ|terms| per element, k the reduction length), and
+ * is deterministic for any thread count: the chunking depends on the shape only.
+ *
+ * Why also for the small first layer (1 channel, 3 × 3) where the JS backend correlates planes
+ * directly: measured on the bench's CNN (x [32,1,28,28], w [8,1,3,3]), forward 1.4 ms (JS direct)
+ * → 0.2 ms, dW 1.2 ms → 0.3 ms here (bench/experiments/conv-paths.ts).
+ *
+ * @example convForwardStaged(x.values, w.values, b.values, g, out); // out: a fresh Float32Array
+ */
+import { gemmF32 } from "./gemm";
+import { wasmKernels } from "./loader";
+import type { ConvGeometry } from "./conv";
+import { scratchBlock, stagedIn } from "./stage";
+
+/** Elements of float32 scratch per chunk of images (8 MB): bounds memory for big batches. */
+const CHUNK = 1 << 21;
+
+/** Images per chunk: as many as fit CHUNK elements of the bigger of cols and T, at least one. */
+function chunkImages(g: ConvGeometry): number {
+  const rows = Math.max(g.C * g.KH * g.KW, g.O);
+  return Math.max(1, Math.min(g.N, Math.floor(CHUNK / (rows * g.OH * g.OW))));
+}
+
+/** Unfolds images n0 .. n0 + cnt − 1 of the heap view x side by side into cols (row stride ld). */
+function im2colChunk(x: Float32Array, n0: number, cnt: number, g: ConvGeometry, cols: Float32Array, ld: number): void {
+  const { exports } = wasmKernels();
+  const chw = g.C * g.H * g.W,
+    ohw = g.OH * g.OW;
+  for (let t = 0; t < cnt; t++) {
+    exports.im2colF32(x.byteOffset + (n0 + t) * chw * 4, g.C, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW, cols.byteOffset + t * ohw * 4, ld);
+  }
+}
+
+/** Forward: out (N·O·OH·OW, NCHW) = conv2d(x, w) + b; b may be null. */
+export function convForwardStaged(xv: Float32Array, wv: Float32Array, bv: Float32Array | null, g: ConvGeometry, out: Float32Array): void {
+  const { N, O, C, KH, KW, OH, OW } = g;
+  if (N === 0) return;
+  const ckk = C * KH * KW,
+    ohw = OH * OW,
+    nb = chunkImages(g);
+  const x = stagedIn("conv.x", xv),
+    w = stagedIn("conv.w", wv);
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const cnt = Math.min(nb, N - n0),
+      ld = cnt * ohw;
+    const cols = scratchBlock("conv.cols", ckk * ld);
+    im2colChunk(x, n0, cnt, g, cols, ld);
+    const T = scratchBlock("conv.t", O * ld);
+    if (bv !== null) for (let o = 0; o < O; o++) T.fill(bv[o], o * ld, (o + 1) * ld);
+    gemmF32(w, 0, ckk, false, cols, 0, ld, false, T, 0, ld, O, ld, ckk, bv !== null);
+    for (let t = 0; t < cnt; t++) {
+      for (let o = 0; o < O; o++) {
+        const s = o * ld + t * ohw;
+        out.set(T.subarray(s, s + ohw), ((n0 + t) * O + o) * ohw);
+      }
+    }
+  }
+}
+
+/** Backward: dx (overwritten) and dw (overwritten) from dOut; either may be null. */
+export function convBackwardStaged(
+  xv: Float32Array,
+  wv: Float32Array,
+  gv: Float32Array,
+  g: ConvGeometry,
+  dx: Float32Array | null,
+  dw: Float32Array | null,
+): void {
+  const { N, C, H, W, O, KH, KW, OH, OW } = g;
+  const ckk = C * KH * KW,
+    chw = C * H * W,
+    ohw = OH * OW,
+    nb = chunkImages(g);
+  if (N === 0) {
+    if (dw !== null) dw.fill(0);
+    return;
+  }
+  const x = dw !== null ? stagedIn("conv.x", xv) : null,
+    w = dx !== null ? stagedIn("conv.w", wv) : null;
+  const dW = dw !== null ? scratchBlock("conv.dw", O * ckk) : null;
+  const { exports } = wasmKernels();
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const cnt = Math.min(nb, N - n0),
+      ld = cnt * ohw;
+    // dOut gathered output-major: row o holds channel o of every image of the chunk
+    const T = scratchBlock("conv.t", O * ld);
+    for (let t = 0; t < cnt; t++) {
+      for (let o = 0; o < O; o++) {
+        const s = ((n0 + t) * O + o) * ohw;
+        T.set(gv.subarray(s, s + ohw), o * ld + t * ohw);
+      }
+    }
+    const cols = scratchBlock("conv.cols", ckk * ld);
+    if (x !== null && dW !== null) {
+      im2colChunk(x, n0, cnt, g, cols, ld);
+      gemmF32(T, 0, ld, false, cols, 0, ld, true, dW, 0, ckk, O, ckk, ld, n0 > 0);
+    }
+    if (w !== null && dx !== null) {
+      gemmF32(w, 0, ckk, true, T, 0, ld, false, cols, 0, ld, ckk, ld, O, false);
+      const dX = scratchBlock("conv.dx", cnt * chw);
+      dX.fill(0);
+      for (let t = 0; t < cnt; t++) {
+        exports.col2imF32(cols.byteOffset + t * ohw * 4, ld, C, H, W, KH, KW, g.SH, g.SW, g.PH, g.PW, OH, OW, dX.byteOffset + t * chw * 4);
+      }
+      dx.set(dX, n0 * chw);
+    }
+  }
+  if (dw !== null && dW !== null) dw.set(dW);
+}

@@ -1,0 +1,45 @@
+/**
+ * The elementwise hot ops of a training step (relu and its backward) on the wasm kernels for
+ * ordinary arrays: inputs outside the heap are copied into kept scratch blocks (./stage.ts), the
+ * kernel runs there and the result is copied out. Bit-identical to the JS loops of
+ * core/ops/unary.ts (max(x, 0) with NaN kept, and (x > 0)·g + 0).
+ *
+ * Why staging pays here: V8 compiles the JS `Math.max(x, 0)` loop to ~7 ns an element (its -0 and
+ * NaN rules), while a copy is ~0.1 ns and the f32x4 kernel ~0.3 ns: on the CNN's [32,8,28,28]
+ * activation relu went from 1.3 ms to ~0.1 ms, its backward from 0.6 ms to ~0.1 ms
+ * (bench/experiments/conv-paths.ts). Below RELU_MIN elements the call overhead is not worth it.
+ *
+ * @example if (!reluStaged(x, y)) for (let i = 0; i < x.length; i++) y[i] = Math.max(x[i], 0);
+ */
+import { wasmKernels } from "./loader";
+import { reluBackwardF32, reluF32 } from "./ops";
+import { scratchBlock, stagedIn } from "./stage";
+
+/** Fewer elements than this stay in JavaScript (the copies and checks would cost more). */
+export const RELU_MIN = 1024;
+
+/** An output view: `y` itself when it is in the heap, else role `role`'s block. */
+function outBlock(role: string, y: Float32Array): Float32Array {
+  return wasmKernels().heap.owns(y) ? y : scratchBlock(role, y.length);
+}
+
+/** y = max(x, 0); false (nothing done) below RELU_MIN elements. */
+export function reluStaged(x: Float32Array, y: Float32Array): boolean {
+  if (x.length < RELU_MIN) return false;
+  const xs = stagedIn("relu.x", x),
+    ys = outBlock("relu.y", y);
+  reluF32(xs, ys);
+  if (ys !== y) y.set(ys);
+  return true;
+}
+
+/** dx = (x > 0)·g + 0; false (nothing done) below RELU_MIN elements. */
+export function reluBackwardStaged(x: Float32Array, g: Float32Array, dx: Float32Array): boolean {
+  if (x.length < RELU_MIN) return false;
+  const xs = stagedIn("relu.x", x),
+    gs = stagedIn("relu.g", g),
+    ds = outBlock("relu.dx", dx);
+  reluBackwardF32(xs, gs, ds);
+  if (ds !== dx) dx.set(ds);
+  return true;
+}
