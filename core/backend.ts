@@ -13,7 +13,7 @@
  *
  * What the switch changes: the elementwise dispatch (`core/kernels/elementwise.ts`) gets its
  * wasm column, float32 GEMMs (matmul, linear, conv2d, forward and backward) run on the wasm GEMM
- * (`core/wasm/gemm-staged.ts`), conv2d and relu run their wasm kernels (`core/kernels/op-kernels.ts`), and long-lived float32 buffers (`allocateLongLived`: parameters' values,
+ * (`core/wasm/gemm-staged.ts`), conv2d, relu and 2 × 2 max pooling run their wasm kernels (`core/kernels/op-kernels.ts`), and long-lived float32 buffers (`allocateLongLived`: parameters' values,
  * optimizer slots and work buffers) are allocated from the wasm heap so the kernels read them in
  * place. Buffers allocated before a switch keep working on either backend: a pass runs in wasm
  * only when every array of the call lives in the heap, else in JavaScript (bit-identical).
@@ -35,6 +35,7 @@ import { backendFromEnvironment } from "./backend-env";
 import { type OpKernels, setWasmOpKernels } from "./kernels/op-kernels";
 import { convBackwardStaged, convForwardStaged } from "./wasm/conv-staged";
 import { reluBackwardStaged, reluStaged } from "./wasm/op-staged";
+import { maxPool2x2Staged } from "./wasm/maxpool";
 
 /** The kernel sets ndgrad can run on. */
 export type Backend = "js" | "wasm";
@@ -64,6 +65,7 @@ const WASM_OP_KERNELS: OpKernels = {
   convBackward: convBackwardStaged,
   relu: reluStaged,
   reluBackward: reluBackwardStaged,
+  maxPool2x2: maxPool2x2Staged,
 };
 
 function chooseAtLoad(): void {

@@ -21,6 +21,8 @@ export interface OpKernels {
   relu(x: Float32Array, y: Float32Array): boolean;
   /** dx = (x > 0)·g + 0; false when declined. */
   reluBackward(x: Float32Array, g: Float32Array, dx: Float32Array): boolean;
+  /** 2 × 2 / stride 2 max pooling of `planes` planes (arg: flat arg-max indices, or null); false when declined. */
+  maxPool2x2(x: Float32Array, out: Float32Array, arg: Int32Array | null, planes: number, H: number, W: number, OH: number, OW: number): boolean;
 }
 
 let installed: OpKernels | null = null;

@@ -43,3 +43,9 @@ export function stagedIn(role: string, a: Float32Array): Float32Array {
   stageStats.copiesIn++;
   return s;
 }
+
+/** An Int32Array view of exactly `n` elements on role `role`'s kept block (indices, labels). */
+export function scratchInt32Block(role: string, n: number): Int32Array {
+  const b = scratchBlock(role, n);
+  return new Int32Array(b.buffer, b.byteOffset, n);
+}

@@ -6,6 +6,7 @@ export * from "./optim";
 export * from "./gemm";
 export * from "./ops";
 export * from "./conv";
+export * from "./maxpool";
 
 /** The end of the module's static data (constant tables): the JS allocator starts above it. */
 export function heapBase(): usize {
