@@ -24,6 +24,9 @@ import { wasmKernels } from "./loader";
 import type { ConvGeometry } from "./conv";
 import { scratchBlock, stagedIn } from "./stage";
 
+/** Calls run here (tests check that the wasm backend really took this path). */
+export const convStagedStats = { forward: 0, backward: 0 };
+
 /** Elements of float32 scratch per chunk of images (8 MB): bounds memory for big batches. */
 const CHUNK = 1 << 21;
 
@@ -35,17 +38,18 @@ function chunkImages(g: ConvGeometry): number {
 
 /** Unfolds images n0 .. n0 + cnt − 1 of the heap view x side by side into cols (row stride ld). */
 function im2colChunk(x: Float32Array, n0: number, cnt: number, g: ConvGeometry, cols: Float32Array, ld: number): void {
-  const { exports } = wasmKernels();
+  const kernels = wasmKernels().exports;
   const chw = g.C * g.H * g.W,
     ohw = g.OH * g.OW;
   for (let t = 0; t < cnt; t++) {
-    exports.im2colF32(x.byteOffset + (n0 + t) * chw * 4, g.C, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW, cols.byteOffset + t * ohw * 4, ld);
+    kernels.im2colF32(x.byteOffset + (n0 + t) * chw * 4, g.C, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW, cols.byteOffset + t * ohw * 4, ld);
   }
 }
 
 /** Forward: out (N·O·OH·OW, NCHW) = conv2d(x, w) + b; b may be null. */
 export function convForwardStaged(xv: Float32Array, wv: Float32Array, bv: Float32Array | null, g: ConvGeometry, out: Float32Array): void {
   const { N, O, C, KH, KW, OH, OW } = g;
+  convStagedStats.forward++;
   if (N === 0) return;
   const ckk = C * KH * KW,
     ohw = OH * OW,
@@ -83,6 +87,7 @@ export function convBackwardStaged(
     chw = C * H * W,
     ohw = OH * OW,
     nb = chunkImages(g);
+  convStagedStats.backward++;
   if (N === 0) {
     if (dw !== null) dw.fill(0);
     return;
@@ -90,7 +95,7 @@ export function convBackwardStaged(
   const x = dw !== null ? stagedIn("conv.x", xv) : null,
     w = dx !== null ? stagedIn("conv.w", wv) : null;
   const dW = dw !== null ? scratchBlock("conv.dw", O * ckk) : null;
-  const { exports } = wasmKernels();
+  const kernels = wasmKernels().exports;
   for (let n0 = 0; n0 < N; n0 += nb) {
     const cnt = Math.min(nb, N - n0),
       ld = cnt * ohw;
@@ -112,7 +117,7 @@ export function convBackwardStaged(
       const dX = scratchBlock("conv.dx", cnt * chw);
       dX.fill(0);
       for (let t = 0; t < cnt; t++) {
-        exports.col2imF32(cols.byteOffset + t * ohw * 4, ld, C, H, W, KH, KW, g.SH, g.SW, g.PH, g.PW, OH, OW, dX.byteOffset + t * chw * 4);
+        kernels.col2imF32(cols.byteOffset + t * ohw * 4, ld, C, H, W, KH, KW, g.SH, g.SW, g.PH, g.PW, OH, OW, dX.byteOffset + t * chw * 4);
       }
       dx.set(dX, n0 * chw);
     }

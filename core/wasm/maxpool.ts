@@ -17,6 +17,9 @@ import { scratchBlock, scratchInt32Block, stagedIn } from "./stage";
 /** Fewer outputs than this stay in JavaScript (the copies and the call would cost more). */
 export const MAXPOOL_MIN = 256;
 
+/** Calls run here (tests check that the wasm backend really took this path). */
+export const maxPoolStagedStats = { calls: 0 };
+
 /** The export this file calls (typed here, beside its only wrapper). */
 interface MaxPoolExports {
   maxPool2x2F32(px: number, pout: number, parg: number, planes: number, H: number, W: number, OH: number, OW: number): void;
@@ -48,6 +51,7 @@ export function maxPool2x2Staged(
   const os = heap.owns(out) ? out : scratchBlock("maxpool.out", n);
   const as = arg === null ? null : heap.owns(arg) ? arg : scratchInt32Block("maxpool.arg", n);
   (wasmKernels().exports as unknown as MaxPoolExports).maxPool2x2F32(xs.byteOffset, os.byteOffset, as === null ? 0 : as.byteOffset, planes, H, W, OH, OW);
+  maxPoolStagedStats.calls++;
   if (os !== out) out.set(os);
   if (arg !== null && as !== null && as !== arg) arg.set(as);
   return true;

@@ -18,6 +18,9 @@ import { scratchBlock, stagedIn } from "./stage";
 /** Fewer elements than this stay in JavaScript (the copies and checks would cost more). */
 export const RELU_MIN = 1024;
 
+/** Calls run here (tests check that the wasm backend really took this path). */
+export const opStagedStats = { relu: 0, reluBackward: 0 };
+
 /** An output view: `y` itself when it is in the heap, else role `role`'s block. */
 function outBlock(role: string, y: Float32Array): Float32Array {
   return wasmKernels().heap.owns(y) ? y : scratchBlock(role, y.length);
@@ -29,6 +32,7 @@ export function reluStaged(x: Float32Array, y: Float32Array): boolean {
   const xs = stagedIn("relu.x", x),
     ys = outBlock("relu.y", y);
   reluF32(xs, ys);
+  opStagedStats.relu++;
   if (ys !== y) y.set(ys);
   return true;
 }
@@ -40,6 +44,7 @@ export function reluBackwardStaged(x: Float32Array, g: Float32Array, dx: Float32
     gs = stagedIn("relu.g", g),
     ds = outBlock("relu.dx", dx);
   reluBackwardF32(xs, gs, ds);
+  opStagedStats.reluBackward++;
   if (ds !== dx) dx.set(ds);
   return true;
 }
