@@ -13,9 +13,10 @@
  * float32 summation only (within (k + 2)·2⁻²⁴·Σ|terms| per element, k the reduction length), and
  * is deterministic for any thread count: the chunking depends on the shape only.
  *
- * Why also for the small first layer (1 channel, 3 × 3) where the JS backend correlates planes
- * directly: measured on the bench's CNN (x [32,1,28,28], w [8,1,3,3]), forward 1.4 ms (JS direct)
- * → 0.2 ms, dW 1.2 ms → 0.3 ms here (bench/experiments/conv-paths.ts).
+ * Why also for the small first layer (1 channel, 3 × 3), where the JS backend correlates planes
+ * directly: the staged GEMM measured faster there too (bench/experiments/conv-paths.ts: the bench
+ * CNN's conv x [32,1,28,28] w [8,1,3,3], forward + dW + db, 3.1 ms js → 1.9 ms wasm on a loaded
+ * machine), and a direct f32x4 kernel tried for such shapes never beat it (same experiment).
  *
  * @example convForwardStaged(x.values, w.values, b.values, g, out); // out: a fresh Float32Array
  */

@@ -5,9 +5,10 @@
  * copied out. Values and indices are identical to the JS loop of core/ops/pool.ts (selection
  * only, same comparisons in the same order).
  *
- * Why: the JS loop's compares branch on random data (~14 ns an output); the kernel selects four
- * outputs at a time without branches. On the CNN's [32,8,28,28] → [32,8,14,14] it measured
- * 0.75 ms → ~0.1 ms (bench/experiments/conv-paths.ts).
+ * Why: the JS loop's compares branch on random data (~14 ns an output in a profile); the kernel
+ * selects four outputs at a time without branches. On the CNN's [32,8,28,28] → [32,8,14,14],
+ * forward + the (JS) backward scatter measured 1.05 ms js → 0.53 ms wasm on a loaded machine
+ * (bench/experiments/conv-paths.ts).
  *
  * @example if (!maxPool2x2Staged(xv, out, arg, N * C, H, W, OH, OW)) maxPool2x2Arg(xv, out, arg, N * C, H, W, OH, OW);
  */
