@@ -36,6 +36,7 @@ import { type OpKernels, setWasmOpKernels } from "./kernels/op-kernels";
 import { convBackwardStaged, convForwardStaged } from "./wasm/conv-staged";
 import { reluBackwardStaged, reluStaged } from "./wasm/op-staged";
 import { maxPool2x2Staged } from "./wasm/maxpool";
+import { unlessFull } from "./wasm/stage";
 
 /** The kernel sets ndgrad can run on. */
 export type Backend = "js" | "wasm";
@@ -60,12 +61,13 @@ function apply(name: Backend, why: string): void {
   setWasmOpKernels(name === "wasm" ? WASM_OP_KERNELS : null);
 }
 
+// Each declines (false) when the heap has no room left to stage its operands.
 const WASM_OP_KERNELS: OpKernels = {
-  convForward: convForwardStaged,
-  convBackward: convBackwardStaged,
-  relu: reluStaged,
-  reluBackward: reluBackwardStaged,
-  maxPool2x2: maxPool2x2Staged,
+  convForward: (x, w, b, g, out) => unlessFull(() => (convForwardStaged(x, w, b, g, out), true)),
+  convBackward: (x, w, dOut, g, dx, dw) => unlessFull(() => (convBackwardStaged(x, w, dOut, g, dx, dw), true)),
+  relu: (x, y) => unlessFull(() => reluStaged(x, y)),
+  reluBackward: (x, g, dx) => unlessFull(() => reluBackwardStaged(x, g, dx)),
+  maxPool2x2: (x, out, arg, planes, H, W, OH, OW) => unlessFull(() => maxPool2x2Staged(x, out, arg, planes, H, W, OH, OW)),
 };
 
 function chooseAtLoad(): void {

@@ -2,7 +2,8 @@
  * The slot through which ops reach another backend's float32 kernels (the wasm ones, installed
  * by core/backend.ts's switch, as `setWasmGemm` installs the GEMM): an op asks `wasmOpKernels()`
  * and runs its JavaScript loop when that is null (the js backend, the browser build) or when the
- * kernel declines. Ops import only this slot, so the browser bundle does not pull the wasm
+ * kernel declines (returns false: too small to gain, or no room left in the wasm heap for staging;
+ * a declining kernel has written nothing). Ops import only this slot, so the browser bundle does not pull the wasm
  * loader in through them.
  *
  * @example
@@ -13,10 +14,10 @@ import type { ConvGeometry } from "../wasm/conv";
 
 /** The float32 kernels an op may hand its arrays to (ordinary or heap arrays; outputs preallocated). */
 export interface OpKernels {
-  /** conv2d forward (not 1 × 1 pointwise): out = conv(x, w) + b. */
-  convForward(x: Float32Array, w: Float32Array, b: Float32Array | null, g: ConvGeometry, out: Float32Array): void;
-  /** conv2d backward: dx and dw overwritten; either may be null. */
-  convBackward(x: Float32Array, w: Float32Array, dOut: Float32Array, g: ConvGeometry, dx: Float32Array | null, dw: Float32Array | null): void;
+  /** conv2d forward (not 1 × 1 pointwise): out = conv(x, w) + b; false (out untouched) when declined. */
+  convForward(x: Float32Array, w: Float32Array, b: Float32Array | null, g: ConvGeometry, out: Float32Array): boolean;
+  /** conv2d backward: dx and dw overwritten, either may be null; false (both untouched) when declined. */
+  convBackward(x: Float32Array, w: Float32Array, dOut: Float32Array, g: ConvGeometry, dx: Float32Array | null, dw: Float32Array | null): boolean;
   /** y = max(x, 0); false (nothing done) when the kernel declines (too small to gain). */
   relu(x: Float32Array, y: Float32Array): boolean;
   /** dx = (x > 0)·g + 0; false when declined. */

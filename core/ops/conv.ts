@@ -88,8 +88,9 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
   const wasm = !pointwise && x.dtype === "float32" ? wasmOpKernels() : null;
   const out = allocate(x.dtype, N * O * OH * OW);
   const bv = b ? b.values : null;
-  if (wasm !== null) wasm.convForward(x.values as Float32Array, w.values as Float32Array, bv as Float32Array | null, g, out as Float32Array);
-  else if (pointwise) pointwiseForward(x.values, w.values, bv, g, out);
+  if (wasm !== null && wasm.convForward(x.values as Float32Array, w.values as Float32Array, bv as Float32Array | null, g, out as Float32Array)) {
+    // computed by the wasm kernels (which decline, writing nothing, when the heap has no room)
+  } else if (pointwise) pointwiseForward(x.values, w.values, bv, g, out);
   else if (direct) directForward(x.values, w.values, bv, g, out);
   else gemmForward(x.values, w.values, bv, g, out);
   const inputs = b ? [x, w, b] : [x, w];
@@ -105,9 +106,12 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     const dx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
     const dw = w.requiresGrad ? allocate(w.dtype, w.size) : null;
     if (dx !== null || dw !== null) {
-      if (wasm !== null)
-        wasm.convBackward(x.values as Float32Array, w.values as Float32Array, gv as Float32Array, g, dx as Float32Array | null, dw as Float32Array | null);
-      else if (pointwise) pointwiseBackward(x.values, w.values, gv, g, dx, dw);
+      if (
+        wasm !== null &&
+        wasm.convBackward(x.values as Float32Array, w.values as Float32Array, gv as Float32Array, g, dx as Float32Array | null, dw as Float32Array | null)
+      ) {
+        // computed by the wasm kernels
+      } else if (pointwise) pointwiseBackward(x.values, w.values, gv, g, dx, dw);
       else if (direct) directBackward(x.values, w.values, gv, g, dx, dw);
       else gemmBackward(x.values, w.values, gv, g, dx, dw);
     }

@@ -18,6 +18,12 @@ import { wasmKernels } from "./loader";
 
 const blocks = new Map<string, Float32Array>();
 
+/**
+ * Thrown by `scratchBlock` when the heap cannot hold a block (it is at its maximum): the op
+ * kernels catch it and decline, so the op runs its JavaScript loop instead of failing.
+ */
+export class StagingFull extends Error {}
+
 /** Copies into the heap made by `stagedIn` (tests check that a path really staged). */
 export const stageStats = { copiesIn: 0 };
 
@@ -29,10 +35,24 @@ export function scratchBlock(role: string, n: number): Float32Array {
     const grown = Math.max(n, b === undefined ? 0 : Math.ceil(b.length * 1.25));
     if (b !== undefined) heap.free(b);
     blocks.delete(role);
-    b = heap.alloc(grown);
+    try {
+      b = heap.alloc(grown);
+    } catch (e) {
+      throw new StagingFull(`wasm staging: no room for ${grown} elements (${role}): ${(e as Error).message}`);
+    }
     blocks.set(role, b);
   }
   return b.length === n ? b : b.subarray(0, n);
+}
+
+/** What `f` returns (whether it ran), or false when it ran out of heap (StagingFull) before writing anything. */
+export function unlessFull(f: () => boolean): boolean {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof StagingFull) return false;
+    throw e;
+  }
 }
 
 /** `a` itself when it lives in the heap, else a copy of it in role `role`'s block. */

@@ -17,6 +17,7 @@ import { getNumThreads, setNumThreads } from "../../core/kernels/threads";
 import { convStagedStats } from "../../core/wasm/conv-staged";
 import { opStagedStats } from "../../core/wasm/op-staged";
 import { maxPoolStagedStats } from "../../core/wasm/maxpool";
+import { StagingFull, scratchBlock, unlessFull } from "../../core/wasm/stage";
 import { BACKENDS } from "../support/backends";
 
 type Run = (xs: Tensor[]) => Tensor;
@@ -163,5 +164,19 @@ describe("ops on the wasm kernels for tape arrays (staged)", function () {
         setBackend(previous);
       }
     }
+  });
+
+  it("a staging block the heap cannot hold makes the kernel decline (StagingFull), other errors still throw", () => {
+    // 2^30 elements = 4 GiB, beyond the heap's 2 GiB maximum: refused before the memory grows
+    expect(() => scratchBlock("test.huge", 2 ** 30)).to.throw(StagingFull, /no room for 1073741824 elements \(test\.huge\)/);
+    let ran = false;
+    expect(unlessFull(() => (scratchBlock("test.huge", 2 ** 30), (ran = true)))).to.equal(false);
+    expect(ran).to.equal(false);
+    expect(() =>
+      unlessFull(() => {
+        throw new Error("a bug");
+      }),
+    ).to.throw("a bug");
+    expect(unlessFull(() => true)).to.equal(true);
   });
 });
