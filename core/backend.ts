@@ -33,7 +33,7 @@ import { wasmUnavailableReason } from "./wasm/support";
 import { wasmElementwiseColumn } from "./wasm/column";
 import { backendFromEnvironment } from "./backend-env";
 import { type OpKernels, setWasmOpKernels } from "./kernels/op-kernels";
-import { convBackwardStaged, convForwardStaged } from "./wasm/conv-staged";
+import { convBackwardStaged, convBiasGradientStaged, convForwardStaged } from "./wasm/conv-staged";
 import { reluBackwardStaged, reluStaged } from "./wasm/op-staged";
 import { maxPool2x2Staged } from "./wasm/maxpool";
 import { unlessFull } from "./wasm/stage";
@@ -65,6 +65,7 @@ function apply(name: Backend, why: string): void {
 const WASM_OP_KERNELS: OpKernels = {
   convForward: (x, w, b, g, out) => unlessFull(() => (convForwardStaged(x, w, b, g, out), true)),
   convBackward: (x, w, dOut, g, dx, dw) => unlessFull(() => (convBackwardStaged(x, w, dOut, g, dx, dw), true)),
+  convBiasGradient: (dOut, N, O, ohw, db) => unlessFull(() => (convBiasGradientStaged(dOut, N, O, ohw, db), true)),
   relu: (x, y) => unlessFull(() => reluStaged(x, y)),
   reluBackward: (x, g, dx) => unlessFull(() => reluBackwardStaged(x, g, dx)),
   maxPool2x2: (x, out, arg, planes, H, W, OH, OW) => unlessFull(() => maxPool2x2Staged(x, out, arg, planes, H, W, OH, OW)),

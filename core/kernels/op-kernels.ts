@@ -18,6 +18,8 @@ export interface OpKernels {
   convForward(x: Float32Array, w: Float32Array, b: Float32Array | null, g: ConvGeometry, out: Float32Array): boolean;
   /** conv2d backward: dx and dw overwritten, either may be null; false (both untouched) when declined. */
   convBackward(x: Float32Array, w: Float32Array, dOut: Float32Array, g: ConvGeometry, dx: Float32Array | null, dw: Float32Array | null): boolean;
+  /** conv2d's bias gradient db[o] = Σ dOut[n, o, ·] (dOut [N, O, ohw]); false (db untouched) when declined. */
+  convBiasGradient(dOut: Float32Array, N: number, O: number, ohw: number, db: Float32Array): boolean;
   /** y = max(x, 0); false (nothing done) when the kernel declines (too small to gain). */
   relu(x: Float32Array, y: Float32Array): boolean;
   /** dx = (x > 0)·g + 0; false when declined. */

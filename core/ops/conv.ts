@@ -21,7 +21,7 @@ import { fmt } from "../shape";
 import { checkOptionKeys, pair, show } from "../check";
 import { Tensor } from "../tensor";
 import { checkTensor } from "./operand";
-import { DIRECT_MAX, Geometry, gemmBackward, gemmForward, pointwiseBackward, pointwiseForward } from "./conv-kernels";
+import { DIRECT_MAX, Geometry, biasGradient, gemmBackward, gemmForward, pointwiseBackward, pointwiseForward } from "./conv-kernels";
 import { directBackward, directForward } from "./conv-direct";
 import { sum } from "./reduce";
 import { wasmOpKernels } from "../kernels/op-kernels";
@@ -118,27 +118,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     let gb: Tensor | null = null;
     if (b && b.requiresGrad) {
       const d = allocate(b.dtype, O);
-      const ohw = OH * OW;
-      for (let o = 0; o < O; o++) {
-        // four partial sums: one running sum would be bound by the add latency
-        let a0 = 0,
-          a1 = 0,
-          a2 = 0,
-          a3 = 0;
-        for (let n = 0; n < N; n++) {
-          const s = (n * O + o) * ohw;
-          const e = s + ohw;
-          let q = s;
-          for (; q + 3 < e; q += 4) {
-            a0 += gv[q];
-            a1 += gv[q + 1];
-            a2 += gv[q + 2];
-            a3 += gv[q + 3];
-          }
-          for (; q < e; q++) a0 += gv[q];
-        }
-        d[o] = a0 + a1 + (a2 + a3);
-      }
+      if (wasm === null || !wasm.convBiasGradient(gv as Float32Array, N, O, OH * OW, d as Float32Array)) biasGradient(gv, N, O, OH * OW, d);
       gb = new Tensor(d, b.shape);
     }
     const gx = dx && new Tensor(dx, x.shape);

@@ -21,6 +21,7 @@
  * @example convForwardStaged(x.values, w.values, b.values, g, out); // out: a fresh Float32Array
  */
 import { gemmF32 } from "./gemm";
+import { sumF32 } from "./ops";
 import { wasmKernels } from "./loader";
 import type { ConvGeometry } from "./conv";
 import { scratchBlock, stagedIn } from "./stage";
@@ -47,10 +48,31 @@ function im2colChunk(x: Float32Array, n0: number, cnt: number, g: ConvGeometry, 
   }
 }
 
+/**
+ * What the "conv.t" block holds after a backward: dOut `from`, gathered output-major, when that
+ * backward had one chunk (all images); null once anything else may have written the block. The
+ * bias gradient that conv2d's backward asks for right after reads it instead of gathering again.
+ */
+let gathered: { from: Float32Array; N: number } | null = null;
+
+/** dOut's images n0 .. n0 + cnt − 1 gathered output-major into "conv.t": row o holds channel o of each. */
+function gatherChunk(gv: Float32Array, n0: number, cnt: number, O: number, ohw: number): Float32Array {
+  const ld = cnt * ohw;
+  const T = scratchBlock("conv.t", O * ld);
+  for (let t = 0; t < cnt; t++) {
+    for (let o = 0; o < O; o++) {
+      const s = ((n0 + t) * O + o) * ohw;
+      T.set(gv.subarray(s, s + ohw), o * ld + t * ohw);
+    }
+  }
+  return T;
+}
+
 /** Forward: out (N·O·OH·OW, NCHW) = conv2d(x, w) + b; b may be null. */
 export function convForwardStaged(xv: Float32Array, wv: Float32Array, bv: Float32Array | null, g: ConvGeometry, out: Float32Array): void {
   const { N, O, C, KH, KW, OH, OW } = g;
   convStagedStats.forward++;
+  gathered = null;
   if (N === 0) return;
   const ckk = C * KH * KW,
     ohw = OH * OW,
@@ -89,6 +111,7 @@ export function convBackwardStaged(
     ohw = OH * OW,
     nb = chunkImages(g);
   convStagedStats.backward++;
+  gathered = null;
   if (N === 0) {
     if (dw !== null) dw.fill(0);
     return;
@@ -100,14 +123,7 @@ export function convBackwardStaged(
   for (let n0 = 0; n0 < N; n0 += nb) {
     const cnt = Math.min(nb, N - n0),
       ld = cnt * ohw;
-    // dOut gathered output-major: row o holds channel o of every image of the chunk
-    const T = scratchBlock("conv.t", O * ld);
-    for (let t = 0; t < cnt; t++) {
-      for (let o = 0; o < O; o++) {
-        const s = ((n0 + t) * O + o) * ohw;
-        T.set(gv.subarray(s, s + ohw), o * ld + t * ohw);
-      }
-    }
+    const T = gatherChunk(gv, n0, cnt, O, ohw);
     const cols = scratchBlock("conv.cols", ckk * ld);
     if (x !== null && dW !== null) {
       im2colChunk(x, n0, cnt, g, cols, ld);
@@ -124,4 +140,26 @@ export function convBackwardStaged(
     }
   }
   if (dw !== null && dW !== null) dw.set(dW);
+  if (nb >= N) gathered = { from: gv, N };
+}
+
+/**
+ * The bias gradient db[o] = Σ dOut[n, o, ·] from the gathered rows (sumF32, four float32 lanes,
+ * chunks added in double): the backward's gathered block when it holds this dOut, else gathered
+ * here chunk by chunk. Differs from the JS loop (double sums) by summation only.
+ */
+export function convBiasGradientStaged(gv: Float32Array, N: number, O: number, ohw: number, db: Float32Array): void {
+  const acc = new Float64Array(O);
+  const reuse = gathered !== null && gathered.from === gv && gathered.N === N;
+  gathered = null;
+  if (N > 0 && ohw > 0) {
+    const nb = reuse ? N : Math.max(1, Math.min(N, Math.floor(CHUNK / (O * ohw))));
+    for (let n0 = 0; n0 < N; n0 += nb) {
+      const cnt = Math.min(nb, N - n0),
+        ld = cnt * ohw;
+      const T = reuse ? scratchBlock("conv.t", O * ld) : gatherChunk(gv, n0, cnt, O, ohw);
+      for (let o = 0; o < O; o++) acc[o] += sumF32(T.subarray(o * ld, (o + 1) * ld));
+    }
+  }
+  for (let o = 0; o < O; o++) db[o] = acc[o];
 }
