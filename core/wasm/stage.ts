@@ -24,9 +24,6 @@ const blocks = new Map<string, Float32Array>();
  */
 export class StagingFull extends Error {}
 
-/** Copies into the heap made by `stagedIn` (tests check that a path really staged). */
-export const stageStats = { copiesIn: 0 };
-
 /** A heap view of exactly `n` elements on role `role`'s kept block (contents undefined). */
 export function scratchBlock(role: string, n: number): Float32Array {
   let b = blocks.get(role);
@@ -60,7 +57,6 @@ export function stagedIn(role: string, a: Float32Array): Float32Array {
   if (wasmKernels().heap.owns(a)) return a;
   const s = scratchBlock(role, a.length);
   s.set(a);
-  stageStats.copiesIn++;
   return s;
 }
 
