@@ -7,15 +7,18 @@
  * Each figure includes the op's output allocation, as a training step pays it.
  * `nice -n 10 npm run example bench/experiments/conv-paths.ts [rounds]`
  * When: 2026-12-01; figures in core/wasm/conv-staged.ts, op-staged.ts, maxpool.ts.
- * Also tried then (and not kept): a direct f32x4 forward kernel for stride 1 and ≤ 27 taps
- * (padded planes, each 4-pixel vector summing its taps in a register, one thread). Against the
- * staged im2col + wasm GEMM (two threads), forward only, on a loaded machine (load ~8): 32×1×28²
- * w 8×1×3² 0.47 vs 0.41 ms, 64×1×28² w 16×1×3² 1.91 vs 1.29, 32×3×32² w 16×3×3² 2.79 vs 1.71,
- * 32×1×28² w 8×1×5² 0.81 vs 0.82: never faster, so conv2d on wasm is im2col + GEMM for all shapes.
+ * The last table sets conv2d's direct 3 × 3 path (core/wasm/conv-3x3.ts: taps in registers) against
+ * im2col + GEMM, forward and dW. Also tried (and not kept): a general direct forward kernel (any
+ * KH × KW, the taps looped with a weight load each, one thread). Against the staged GEMM (two
+ * threads), forward only, load ~8: 32×1×28² w 8×1×3² 0.47 vs 0.41 ms, 64×1×28² w 16×1×3² 1.91 vs
+ * 1.29, 32×3×32² w 16×3×3² 2.79 vs 1.71, 32×1×28² w 8×1×5² 0.81 vs 0.82: never faster.
  */
 import * as nd from "../../index";
 import { setBackend, type Backend } from "../../core/backend";
 import { median, randomArray } from "../lib/harness";
+import { conv2dGeometry } from "../../core/wasm/conv";
+import { convBackwardGemm, convForwardGemm } from "../../core/wasm/conv-staged";
+import { conv3x3Forward, conv3x3GradW } from "../../core/wasm/conv-3x3";
 
 const rounds = Number(process.argv[2] ?? 200);
 
@@ -103,4 +106,42 @@ for (const c of cases) {
   const js = median(times.get("js")!),
     wasm = median(times.get("wasm")!);
   console.log(`${c.label.padEnd(52)} js ${js.toFixed(3)} ms   wasm ${wasm.toFixed(3)} ms   ×${(js / wasm).toFixed(1)}`);
+}
+
+// The direct 3 × 3 kernels against im2col + GEMM on the wasm backend, forward and dW, on
+// ordinary arrays as the op passes them (staging included): up to how many input channels does
+// direct win?
+setBackend("wasm");
+for (const [N, C, H, O] of [
+  [32, 1, 28, 8],
+  [64, 1, 28, 16],
+  [32, 3, 32, 16],
+  [32, 4, 16, 16],
+  [16, 8, 16, 16],
+  [16, 16, 14, 32],
+]) {
+  const g = conv2dGeometry(N, C, H, H, O, 3, 3, 1, 1, 1, 1);
+  const x = randomArray(N * C * H * H, 5),
+    w = randomArray(O * C * 9, 6, 0.3),
+    b = randomArray(O, 7),
+    dOut = randomArray(N * O * H * H, 8),
+    out = new Float32Array(N * O * H * H),
+    dw = new Float32Array(O * C * 9);
+  const t: Record<string, number[]> = { direct: [], gemm: [], directW: [], gemmW: [] };
+  const time = (k: string, r: number, f: () => void) => {
+    const t0 = performance.now();
+    f();
+    if (r >= rounds / 5) t[k].push(performance.now() - t0);
+  };
+  for (let r = 0; r < rounds; r++) {
+    time("direct", r, () => conv3x3Forward(x, w, b, g, out));
+    time("gemm", r, () => convForwardGemm(x, w, b, g, out));
+    time("directW", r, () => conv3x3GradW(x, dOut, g, dw));
+    time("gemmW", r, () => convBackwardGemm(x, w, dOut, g, null, dw));
+  }
+  const [d, m, dW, mW] = ["direct", "gemm", "directW", "gemmW"].map((k) => median(t[k]));
+  console.log(
+    `3×3 x ${N}×${C}×${H}×${H} → ${O}`.padEnd(30) +
+      ` forward direct ${d.toFixed(3)} / gemm ${m.toFixed(3)} ms (×${(m / d).toFixed(1)});  dW direct ${dW.toFixed(3)} / gemm ${mW.toFixed(3)} ms (×${(mW / dW).toFixed(1)})`,
+  );
 }

@@ -13,15 +13,14 @@
  * float32 summation only (within (k + 2)·2⁻²⁴·Σ|terms| per element, k the reduction length), and
  * is deterministic for any thread count: the chunking depends on the shape only.
  *
- * Why also for the small first layer (1 channel, 3 × 3), where the JS backend correlates planes
- * directly: the staged GEMM measured faster there too (bench/experiments/conv-paths.ts: the bench
- * CNN's conv x [32,1,28,28] w [8,1,3,3], forward + dW + db, 3.1 ms js → 1.9 ms wasm on a loaded
- * machine), and a direct f32x4 kernel tried for such shapes never beat it (same experiment).
+ * The exception is 3 × 3, stride 1 with few input channels (a first layer): forward and dW run
+ * the direct kernels of ./conv-3x3.ts there, which measured faster than this GEMM path.
  *
  * @example convForwardStaged(x.values, w.values, b.values, g, out); // out: a fresh Float32Array
  */
 import { gemmF32 } from "./gemm";
 import { sumF32 } from "./ops";
+import { conv3x3Forward, conv3x3GradW, direct3x3Applies } from "./conv-3x3";
 import { wasmKernels } from "./loader";
 import type { ConvGeometry } from "./conv";
 import { scratchBlock, stagedIn } from "./stage";
@@ -68,10 +67,17 @@ function gatherChunk(gv: Float32Array, n0: number, cnt: number, O: number, ohw: 
   return T;
 }
 
-/** Forward: out (N·O·OH·OW, NCHW) = conv2d(x, w) + b; b may be null. */
+/** Forward: out (N·O·OH·OW, NCHW) = conv2d(x, w) + b; b may be null. Picks the direct 3 × 3 or the GEMM path. */
 export function convForwardStaged(xv: Float32Array, wv: Float32Array, bv: Float32Array | null, g: ConvGeometry, out: Float32Array): void {
-  const { N, O, C, KH, KW, OH, OW } = g;
   convStagedStats.forward++;
+  gathered = null;
+  if (direct3x3Applies(g)) conv3x3Forward(xv, wv, bv, g, out);
+  else convForwardGemm(xv, wv, bv, g, out);
+}
+
+/** The forward through im2col + the wasm GEMM, chunk by chunk (any geometry). */
+export function convForwardGemm(xv: Float32Array, wv: Float32Array, bv: Float32Array | null, g: ConvGeometry, out: Float32Array): void {
+  const { N, O, C, KH, KW, OH, OW } = g;
   gathered = null;
   if (N === 0) return;
   const ckk = C * KH * KW,
@@ -96,8 +102,25 @@ export function convForwardStaged(xv: Float32Array, wv: Float32Array, bv: Float3
   }
 }
 
-/** Backward: dx (overwritten) and dw (overwritten) from dOut; either may be null. */
+/** Backward: dx (overwritten) and dw (overwritten) from dOut; either may be null. dW of a direct 3 × 3 geometry goes to its kernel. */
 export function convBackwardStaged(
+  xv: Float32Array,
+  wv: Float32Array,
+  gv: Float32Array,
+  g: ConvGeometry,
+  dx: Float32Array | null,
+  dw: Float32Array | null,
+): void {
+  convStagedStats.backward++;
+  gathered = null;
+  if (dw !== null && direct3x3Applies(g)) {
+    conv3x3GradW(xv, gv, g, dw);
+    if (dx !== null) convBackwardGemm(xv, wv, gv, g, dx, null);
+  } else if (dx !== null || dw !== null) convBackwardGemm(xv, wv, gv, g, dx, dw);
+}
+
+/** The backward through the wasm GEMM: dCols = Wᵀ · Tg → col2im, dW += Tg · colsᵀ, chunk by chunk. */
+export function convBackwardGemm(
   xv: Float32Array,
   wv: Float32Array,
   gv: Float32Array,
@@ -110,7 +133,6 @@ export function convBackwardStaged(
     chw = C * H * W,
     ohw = OH * OW,
     nb = chunkImages(g);
-  convStagedStats.backward++;
   gathered = null;
   if (N === 0) {
     if (dw !== null) dw.fill(0);

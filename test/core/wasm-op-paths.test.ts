@@ -63,6 +63,7 @@ interface ConvCase {
 const CONV_CASES: ConvCase[] = [
   { x: [6, 1, 28, 28], w: [8, 1, 3, 3], bias: true, opts: { padding: 1 } }, // the bench CNN's first layer
   { x: [2, 16, 14, 14], w: [32, 16, 3, 3], bias: true, opts: { padding: 1 } }, // cnn-mnist's second layer
+  { x: [2, 3, 13, 11], w: [4, 3, 3, 3], bias: false, opts: { padding: [1, 0] } }, // direct 3 × 3, a 9-pixel row (tail)
   { x: [3, 4, 9, 7], w: [5, 4, 3, 2], bias: false, opts: { stride: [2, 1], padding: [1, 0] } },
   { x: [2, 3, 11, 10], w: [4, 3, 5, 5], bias: true, opts: { stride: 3, padding: 2 } },
   { x: [300, 1, 28, 28], w: [8, 1, 3, 3], bias: true, opts: { padding: 1 } }, // more than one chunk of images
