@@ -24,7 +24,7 @@ export const DIRECT3X3_MAX_C = 8;
 interface Conv3x3Exports {
   padPlanesF32(psrc: number, planes: number, H: number, W: number, PH: number, PW: number, pdst: number): void;
   conv3x3F32(pxp: number, pw: number, pb: number, pout: number, N: number, C: number, Hp: number, Wp: number, O: number): void;
-  conv3x3GradWF32(pxp: number, pg: number, pdw: number, N: number, C: number, Hp: number, Wp: number, O: number): void;
+  conv3x3GradWF32(pxp: number, pg: number, pdw: number, pdb: number, N: number, C: number, Hp: number, Wp: number, O: number): void;
 }
 
 const kernels = () => wasmKernels().exports as unknown as Conv3x3Exports;
@@ -61,9 +61,17 @@ export function conv3x3Forward(xv: Float32Array, wv: Float32Array, bv: Float32Ar
   if (o !== out) out.set(o);
 }
 
-/** dw (overwritten) = the weight gradient of conv3x3Forward for dOut. */
+/**
+ * What the "conv.db" block holds: the bias gradient of dOut `from` that the last conv3x3GradW
+ * summed along with dW (free there), for the bias gradient conv2d's backward asks for right after;
+ * null once taken.
+ */
+let biasOf: Float32Array | null = null;
+
+/** dw (overwritten) = the weight gradient of conv3x3Forward for dOut (its bias gradient kept aside, see `takeBiasGradient`). */
 export function conv3x3GradW(xv: Float32Array, gv: Float32Array, g: ConvGeometry, dw: Float32Array): void {
   checkApplies("conv3x3GradW", g);
+  biasOf = null;
   if (g.N === 0) {
     dw.fill(0);
     return;
@@ -71,6 +79,25 @@ export function conv3x3GradW(xv: Float32Array, gv: Float32Array, g: ConvGeometry
   const xp = padded(xv, g);
   const gs = stagedIn("conv.g", gv);
   const d = wasmKernels().heap.owns(dw) ? dw : scratchBlock("conv.dw", dw.length);
-  kernels().conv3x3GradWF32(xp.byteOffset, gs.byteOffset, d.byteOffset, g.N, g.C, g.H + 2 * g.PH, g.W + 2 * g.PW, g.O);
+  const db = scratchBlock("conv.db", g.O);
+  kernels().conv3x3GradWF32(xp.byteOffset, gs.byteOffset, d.byteOffset, db.byteOffset, g.N, g.C, g.H + 2 * g.PH, g.W + 2 * g.PW, g.O);
   if (d !== dw) dw.set(d);
+  biasOf = gv;
+}
+
+/** Forgets the kept bias gradient (any other conv2d pass calls this: it belongs to the pass just before). */
+export function dropBiasGradient(): void {
+  biasOf = null;
+}
+
+/**
+ * Copies into `db` the bias gradient the last conv3x3GradW summed, and returns true, when that was
+ * for this very dOut (same array, same O); false otherwise. Either way the kept one is dropped.
+ */
+export function takeBiasGradient(gv: Float32Array, db: Float32Array): boolean {
+  const mine = biasOf === gv;
+  biasOf = null;
+  if (!mine) return false;
+  db.set(scratchBlock("conv.db", db.length));
+  return true;
 }

@@ -20,7 +20,7 @@
  */
 import { gemmF32 } from "./gemm";
 import { sumF32 } from "./ops";
-import { conv3x3Forward, conv3x3GradW, direct3x3Applies } from "./conv-3x3";
+import { conv3x3Forward, conv3x3GradW, direct3x3Applies, dropBiasGradient, takeBiasGradient } from "./conv-3x3";
 import { wasmKernels } from "./loader";
 import type { ConvGeometry } from "./conv";
 import { scratchBlock, stagedIn } from "./stage";
@@ -71,6 +71,7 @@ function gatherChunk(gv: Float32Array, n0: number, cnt: number, O: number, ohw: 
 export function convForwardStaged(xv: Float32Array, wv: Float32Array, bv: Float32Array | null, g: ConvGeometry, out: Float32Array): void {
   convStagedStats.forward++;
   gathered = null;
+  dropBiasGradient();
   if (direct3x3Applies(g)) conv3x3Forward(xv, wv, bv, g, out);
   else convForwardGemm(xv, wv, bv, g, out);
 }
@@ -113,6 +114,7 @@ export function convBackwardStaged(
 ): void {
   convStagedStats.backward++;
   gathered = null;
+  dropBiasGradient();
   if (dw !== null && direct3x3Applies(g)) {
     conv3x3GradW(xv, gv, g, dw);
     if (dx !== null) convBackwardGemm(xv, wv, gv, g, dx, null);
@@ -166,11 +168,13 @@ export function convBackwardGemm(
 }
 
 /**
- * The bias gradient db[o] = Σ dOut[n, o, ·] from the gathered rows (sumF32, four float32 lanes,
- * chunks added in double): the backward's gathered block when it holds this dOut, else gathered
- * here chunk by chunk. Differs from the JS loop (double sums) by summation only.
+ * The bias gradient db[o] = Σ dOut[n, o, ·]: the one the direct 3 × 3 dW kernel summed along
+ * (four float32 lanes) when it just ran on this dOut, else from the gathered rows (sumF32, four
+ * float32 lanes, chunks added in double): the backward's gathered block when it holds this dOut,
+ * else gathered here chunk by chunk. Differs from the JS loop (double sums) by summation only.
  */
 export function convBiasGradientStaged(gv: Float32Array, N: number, O: number, ohw: number, db: Float32Array): void {
+  if (takeBiasGradient(gv, db)) return; // the direct dW kernel summed it already
   const acc = new Float64Array(O);
   const reuse = gathered !== null && gathered.from === gv && gathered.N === N;
   gathered = null;

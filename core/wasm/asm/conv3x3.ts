@@ -84,14 +84,16 @@ export function conv3x3F32(pxp: usize, pw: usize, pb: usize, pout: usize, N: i32
 
 /**
  * dw[o, c, i, j] = Σ_n Σ_{oh,ow} g[n, o, oh, ow] · xp[n, c, oh + i, ow + j] (overwritten), for the
- * forward above: g [N, O, OH, OW], xp padded [N, C, Hp, Wp].
+ * forward above: g [N, O, OH, OW], xp padded [N, C, Hp, Wp]. With pdb ≠ 0 also the bias gradient
+ * db[o] = Σ_n Σ_{oh,ow} g[n, o, oh, ow], summed along with channel 0 (same lanes, same order).
  */
-export function conv3x3GradWF32(pxp: usize, pg: usize, pdw: usize, N: i32, C: i32, Hp: i32, Wp: i32, O: i32): void {
+export function conv3x3GradWF32(pxp: usize, pg: usize, pdw: usize, pdb: usize, N: i32, C: i32, Hp: i32, Wp: i32, O: i32): void {
   const OH = Hp - 2, OW = Wp - 2, body = OW & ~3;
   const plane = <usize>(Hp * Wp) << 2, rowB = <usize>Wp << 2, outRow = <usize>OW << 2, outPlane = <usize>(OH * OW) << 2;
   for (let o = 0; o < O; o++) {
     for (let c = 0; c < C; c++) {
-      let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0, s8 = s0;
+      let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0, s8 = s0, sb = s0;
+      const withBias = pdb != 0 && c == 0;
       for (let n = 0; n < N; n++) {
         const xc = pxp + <usize>(n * C + c) * plane;
         const gp = pg + <usize>(n * O + o) * outPlane;
@@ -102,6 +104,7 @@ export function conv3x3GradWF32(pxp: usize, pg: usize, pdw: usize, N: i32, C: i3
           for (; ow < body; ow += 4) {
             const q = <usize>ow << 2;
             const gv = v128.load(grow + q);
+            if (withBias) sb = f32x4.add(sb, gv);
             s0 = f32x4.add(s0, f32x4.mul(gv, v128.load(r0 + q)));
             s1 = f32x4.add(s1, f32x4.mul(gv, v128.load(r0 + q, 4)));
             s2 = f32x4.add(s2, f32x4.mul(gv, v128.load(r0 + q, 8)));
@@ -115,6 +118,7 @@ export function conv3x3GradWF32(pxp: usize, pg: usize, pdw: usize, N: i32, C: i3
           for (; ow < OW; ow++) {
             const q = <usize>ow << 2;
             const gv = v128.load32_zero(grow + q);
+            if (withBias) sb = f32x4.add(sb, gv);
             s0 = f32x4.add(s0, f32x4.mul(gv, v128.load32_zero(r0 + q)));
             s1 = f32x4.add(s1, f32x4.mul(gv, v128.load32_zero(r0 + q + 4)));
             s2 = f32x4.add(s2, f32x4.mul(gv, v128.load32_zero(r0 + q + 8)));
@@ -137,6 +141,7 @@ export function conv3x3GradWF32(pxp: usize, pg: usize, pdw: usize, N: i32, C: i3
       store<f32>(d, lanes(s6), 24);
       store<f32>(d, lanes(s7), 28);
       store<f32>(d, lanes(s8), 32);
+      if (withBias) store<f32>(pdb + (<usize>o << 2), lanes(sb));
     }
   }
 }
