@@ -13,9 +13,10 @@
  *
  * What the switch changes: the elementwise dispatch (`core/kernels/elementwise.ts`) gets its
  * wasm column, float32 GEMMs (matmul, linear, conv2d, forward and backward) run on the wasm GEMM
- * (`core/wasm/gemm-staged.ts`), conv2d, relu and 2 × 2 max pooling run their wasm kernels (`core/kernels/op-kernels.ts`), and long-lived float32 buffers (`allocateLongLived`: parameters' values,
- * optimizer slots and work buffers) are allocated from the wasm heap so the kernels read them in
- * place. Buffers allocated before a switch keep working on either backend: a pass runs in wasm
+ * (`core/wasm/gemm-staged.ts`), float32 conv2d, relu and 2 × 2 max pooling run their wasm
+ * kernels on staged operands (`core/kernels/op-kernels.ts`), and long-lived float32 buffers
+ * (`allocateLongLived`: parameters' values, optimizer slots and work buffers) are allocated from
+ * the wasm heap so the kernels read them in place. Buffers allocated before a switch keep working on either backend: a pass runs in wasm
  * only when every array of the call lives in the heap, else in JavaScript (bit-identical).
  *
  * @example
