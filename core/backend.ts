@@ -13,9 +13,10 @@
  *
  * What the switch changes: the elementwise dispatch (`core/kernels/elementwise.ts`) gets its
  * wasm column, float32 GEMMs (matmul, linear, conv2d, forward and backward) run on the wasm GEMM
- * (`core/wasm/gemm-staged.ts`), and long-lived float32 buffers (`allocateLongLived`: parameters' values,
- * optimizer slots and work buffers) are allocated from the wasm heap so the kernels read them in
- * place. Buffers allocated before a switch keep working on either backend: a pass runs in wasm
+ * (`core/wasm/gemm-staged.ts`), float32 conv2d, relu and 2 × 2 max pooling run their wasm
+ * kernels on staged operands (`core/kernels/op-kernels.ts`), and long-lived float32 buffers
+ * (`allocateLongLived`: parameters' values, optimizer slots and work buffers) are allocated from
+ * the wasm heap so the kernels read them in place. Buffers allocated before a switch keep working on either backend: a pass runs in wasm
  * only when every array of the call lives in the heap, else in JavaScript (bit-identical).
  *
  * @example
@@ -32,6 +33,11 @@ import { wasmKernels } from "./wasm/loader";
 import { wasmUnavailableReason } from "./wasm/support";
 import { wasmElementwiseColumn } from "./wasm/column";
 import { backendFromEnvironment } from "./backend-env";
+import { type OpKernels, setWasmOpKernels } from "./kernels/op-kernels";
+import { convBackwardStaged, convBiasGradientStaged, convForwardStaged } from "./wasm/conv-staged";
+import { reluBackwardStaged, reluStaged } from "./wasm/op-staged";
+import { maxPool2x2Staged } from "./wasm/maxpool";
+import { unlessFull } from "./wasm/stage";
 
 /** The kernel sets ndgrad can run on. */
 export type Backend = "js" | "wasm";
@@ -53,7 +59,18 @@ function apply(name: Backend, why: string): void {
   reason = why;
   setWasmColumn(name === "wasm" ? wasmElementwiseColumn : null);
   setWasmGemm(name === "wasm" ? gemmStagedF32 : null);
+  setWasmOpKernels(name === "wasm" ? WASM_OP_KERNELS : null);
 }
+
+// Each declines (false) when the heap has no room left to stage its operands.
+const WASM_OP_KERNELS: OpKernels = {
+  convForward: (x, w, b, g, out) => unlessFull(() => (convForwardStaged(x, w, b, g, out), true)),
+  convBackward: (x, w, dOut, g, dx, dw) => unlessFull(() => (convBackwardStaged(x, w, dOut, g, dx, dw), true)),
+  convBiasGradient: (dOut, N, O, ohw, db) => unlessFull(() => (convBiasGradientStaged(dOut, N, O, ohw, db), true)),
+  relu: (x, y) => unlessFull(() => reluStaged(x, y)),
+  reluBackward: (x, g, dx) => unlessFull(() => reluBackwardStaged(x, g, dx)),
+  maxPool2x2: (x, out, arg, planes, H, W, OH, OW) => unlessFull(() => maxPool2x2Staged(x, out, arg, planes, H, W, OH, OW)),
+};
 
 function chooseAtLoad(): void {
   const env = backendFromEnvironment();

@@ -193,3 +193,27 @@ export function gemmBackward(xv: FloatArray, wv: FloatArray, gv: FloatArray, g: 
     }
   }
 }
+
+/** The bias gradient, db[o] = Σ_{n, pixel} dOut[n, o, pixel] (summed in double, rounded once). */
+export function biasGradient(gv: FloatArray, N: number, O: number, ohw: number, d: FloatArray): void {
+  for (let o = 0; o < O; o++) {
+    // four partial sums: one running sum would be bound by the add latency
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0;
+    for (let n = 0; n < N; n++) {
+      const s = (n * O + o) * ohw;
+      const e = s + ohw;
+      let q = s;
+      for (; q + 3 < e; q += 4) {
+        a0 += gv[q];
+        a1 += gv[q + 1];
+        a2 += gv[q + 2];
+        a3 += gv[q + 3];
+      }
+      for (; q < e; q++) a0 += gv[q];
+    }
+    d[o] = a0 + a1 + (a2 + a3);
+  }
+}

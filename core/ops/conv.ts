@@ -21,9 +21,10 @@ import { fmt } from "../shape";
 import { checkOptionKeys, pair, show } from "../check";
 import { Tensor } from "../tensor";
 import { checkTensor } from "./operand";
-import { DIRECT_MAX, Geometry, gemmBackward, gemmForward, pointwiseBackward, pointwiseForward } from "./conv-kernels";
+import { DIRECT_MAX, Geometry, biasGradient, gemmBackward, gemmForward, pointwiseBackward, pointwiseForward } from "./conv-kernels";
 import { directBackward, directForward } from "./conv-direct";
 import { sum } from "./reduce";
+import { wasmOpKernels } from "../kernels/op-kernels";
 
 /** Options of `conv2d` (PyTorch's): stride and zero padding, each a number or [h, w]. @example conv2d(x, w, b, { stride: 2, padding: 1 }) */
 export interface Conv2dOptions {
@@ -83,9 +84,13 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
   const { N, O, OH, OW } = g;
   const pointwise = g.KH === 1 && g.KW === 1 && g.SH === 1 && g.SW === 1 && g.PH === 0 && g.PW === 0;
   const direct = !pointwise && g.SH === 1 && g.SW === 1 && g.C * g.KH * g.KW <= DIRECT_MAX;
+  // float32 on the wasm backend: the wasm kernels (1 × 1 is a plain GEMM, which goes to wasm by itself)
+  const wasm = !pointwise && x.dtype === "float32" ? wasmOpKernels() : null;
   const out = allocate(x.dtype, N * O * OH * OW);
   const bv = b ? b.values : null;
-  if (pointwise) pointwiseForward(x.values, w.values, bv, g, out);
+  if (wasm !== null && wasm.convForward(x.values as Float32Array, w.values as Float32Array, bv as Float32Array | null, g, out as Float32Array)) {
+    // computed by the wasm kernels (which decline, writing nothing, when the heap has no room)
+  } else if (pointwise) pointwiseForward(x.values, w.values, bv, g, out);
   else if (direct) directForward(x.values, w.values, bv, g, out);
   else gemmForward(x.values, w.values, bv, g, out);
   const inputs = b ? [x, w, b] : [x, w];
@@ -101,34 +106,19 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     const dx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
     const dw = w.requiresGrad ? allocate(w.dtype, w.size) : null;
     if (dx !== null || dw !== null) {
-      if (pointwise) pointwiseBackward(x.values, w.values, gv, g, dx, dw);
+      if (
+        wasm !== null &&
+        wasm.convBackward(x.values as Float32Array, w.values as Float32Array, gv as Float32Array, g, dx as Float32Array | null, dw as Float32Array | null)
+      ) {
+        // computed by the wasm kernels
+      } else if (pointwise) pointwiseBackward(x.values, w.values, gv, g, dx, dw);
       else if (direct) directBackward(x.values, w.values, gv, g, dx, dw);
       else gemmBackward(x.values, w.values, gv, g, dx, dw);
     }
     let gb: Tensor | null = null;
     if (b && b.requiresGrad) {
       const d = allocate(b.dtype, O);
-      const ohw = OH * OW;
-      for (let o = 0; o < O; o++) {
-        // four partial sums: one running sum would be bound by the add latency
-        let a0 = 0,
-          a1 = 0,
-          a2 = 0,
-          a3 = 0;
-        for (let n = 0; n < N; n++) {
-          const s = (n * O + o) * ohw;
-          const e = s + ohw;
-          let q = s;
-          for (; q + 3 < e; q += 4) {
-            a0 += gv[q];
-            a1 += gv[q + 1];
-            a2 += gv[q + 2];
-            a3 += gv[q + 3];
-          }
-          for (; q < e; q++) a0 += gv[q];
-        }
-        d[o] = a0 + a1 + (a2 + a3);
-      }
+      if (wasm === null || !wasm.convBiasGradient(gv as Float32Array, N, O, OH * OW, d as Float32Array)) biasGradient(gv, N, O, OH * OW, d);
       gb = new Tensor(d, b.shape);
     }
     const gx = dx && new Tensor(dx, x.shape);

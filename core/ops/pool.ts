@@ -13,6 +13,7 @@ import { Tensor } from "../tensor";
 import { pair } from "../check";
 import { checkTensor } from "./operand";
 import { maxPool2dBackward } from "./maxpool-backward";
+import { wasmOpKernels } from "../kernels/op-kernels";
 
 /** Options of `maxPool2d` / `avgPool2d`: the stride, a number or [h, w] (default: the kernel size). @example maxPool2d(x, 2, { stride: 2 }) */
 export interface Pool2dOptions {
@@ -71,6 +72,9 @@ export function maxPool2d(x: Tensor, k: number | [number, number], opts: Pool2dO
 function maxPoolKernel(xv: FloatArray, out: FloatArray, arg: Int32Array | null, g: PoolGeometry): void {
   const { N, C, H, W, KH, KW, SH, SW, OH, OW } = g;
   if (KH === 2 && KW === 2 && SH === 2 && SW === 2) {
+    // float32 on the wasm backend: the branch-free f32x4 kernel (same values and indices)
+    const wasm = xv instanceof Float32Array ? wasmOpKernels() : null;
+    if (wasm !== null && wasm.maxPool2x2(xv as Float32Array, out as Float32Array, arg, N * C, H, W, OH, OW)) return;
     if (arg === null) maxPool2x2(xv, out, N * C, H, W, OH, OW);
     else maxPool2x2Arg(xv, out, arg, N * C, H, W, OH, OW);
     return;

@@ -18,6 +18,7 @@ import { add, mul, pow, sub } from "./binary";
 import { erf } from "./erf";
 import { checkOptionKeys, show } from "../check";
 import { checkTensor } from "./operand";
+import { wasmOpKernels } from "../kernels/op-kernels";
 
 type Fwd = (x: number) => number;
 type Deriv = (x: number, y: number, g: number) => number;
@@ -182,10 +183,13 @@ export function relu(x: Tensor): Tensor {
   checkTensor("relu", "x", x);
   const xv = x.values;
   const yv = allocate(x.dtype, xv.length);
-  for (let i = 0; i < xv.length; i++) yv[i] = Math.max(xv[i], 0);
+  // float32 on the wasm backend: the f32x4 kernels (same bits; the JS Math.max loop is ~7 ns an element)
+  const wasm = x.dtype === "float32" ? wasmOpKernels() : null;
+  if (wasm === null || !wasm.relu(xv as Float32Array, yv as Float32Array)) for (let i = 0; i < xv.length; i++) yv[i] = Math.max(xv[i], 0);
   const reluMask = (g: Tensor): Tensor => {
     const gv = g.values;
     const dx = allocate(x.dtype, gv.length);
+    if (wasm !== null && wasm.reluBackward(xv as Float32Array, gv as Float32Array, dx as Float32Array)) return new Tensor(dx, x.shape);
     for (let i = 0; i < dx.length; i++) dx[i] = +(xv[i] > 0) * gv[i] + 0; // + 0 turns -0 into 0
     return new Tensor(dx, x.shape);
   };

@@ -3,8 +3,7 @@
  * wasm backend: they run on the wasm GEMM (counted), agree with the js backend within the
  * documented summation tolerance, |wasm − js| ≤ (K + 2)·2⁻²⁴·Σ|a·b| per element (K the longest
  * reduction of the op), and are deterministic: the same bits on a second run and with 1 or 2
- * threads. (conv2d keeps its JavaScript kernels on both backends for now: its im2col path
- * multiplies float64 scratch, which the float32 wasm GEMM does not take.)
+ * threads. (conv2d's own wasm path, staged im2col + GEMM, is tested in wasm-op-paths.test.ts.)
  */
 import { expect } from "chai";
 import * as nd from "../../core";

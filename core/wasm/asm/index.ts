@@ -6,6 +6,8 @@ export * from "./optim";
 export * from "./gemm";
 export * from "./ops";
 export * from "./conv";
+export * from "./maxpool";
+export * from "./conv3x3";
 
 /** The end of the module's static data (constant tables): the JS allocator starts above it. */
 export function heapBase(): usize {
