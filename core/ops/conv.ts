@@ -25,6 +25,7 @@ import { DIRECT_MAX, Geometry, biasGradient, gemmBackward, gemmForward, pointwis
 import { directBackward, directForward } from "./conv-direct";
 import { sum } from "./reduce";
 import { wasmOpKernels } from "../kernels/op-kernels";
+import { allocateGradient } from "../gradient-buffer";
 
 /** Options of `conv2d` (PyTorch's): stride and zero padding, each a number or [h, w]. @example conv2d(x, w, b, { stride: 2, padding: 1 }) */
 export interface Conv2dOptions {
@@ -104,7 +105,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     }
     const gv = grad.values;
     const dx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
-    const dw = w.requiresGrad ? allocate(w.dtype, w.size) : null;
+    const dw = w.requiresGrad ? allocateGradient(w, w.size) : null;
     if (dx !== null || dw !== null) {
       if (
         wasm !== null &&
@@ -117,7 +118,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     }
     let gb: Tensor | null = null;
     if (b && b.requiresGrad) {
-      const d = allocate(b.dtype, O);
+      const d = allocateGradient(b, O);
       if (wasm === null || !wasm.convBiasGradient(gv as Float32Array, N, O, OH * OW, d as Float32Array)) biasGradient(gv, N, O, OH * OW, d);
       gb = new Tensor(d, b.shape);
     }

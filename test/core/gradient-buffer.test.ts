@@ -5,7 +5,7 @@
  * buffer must never be reused while its owner could still be looking at it.
  */
 import { expect } from "chai";
-import { Parameter, Tensor, grad, linear, matmul, nn, optim, randn } from "ndgrad";
+import { Parameter, Tensor, conv2d, grad, linear, matmul, nn, optim, randn } from "ndgrad";
 import { getBackend, inWasmHeap, setBackend, type Backend } from "../../core/backend";
 import { BACKENDS } from "../support/backends";
 
@@ -114,6 +114,23 @@ describe("gradient buffers (wasm backend): backward() writes parameters' gradien
     opt.zeroGrad([w]);
     matmul(a, w).sum().backward(); // one contribution: now it may go to the buffer
     expect(inWasmHeap(w.grad!.values)).to.equal(true);
+  });
+
+  it("conv2d's weight and bias gradients land in the heap too, with grad()'s values", () => {
+    const w = new Parameter(randn([4, 2, 3, 3], { seed: 8 }));
+    const b = new Parameter(randn([4], { seed: 9 }));
+    const x = randn([3, 2, 7, 7], { seed: 10 });
+    const f = (wv: Tensor, bv: Tensor) => conv2d(x, wv, bv, { padding: 1 }).square().sum();
+    const opt = new optim.SGD({ learningRate: 0.01 });
+    for (let step = 0; step < 2; step++) {
+      const ref = grad(f)(w, b);
+      f(w, b).backward();
+      expect([inWasmHeap(w.grad!.values), inWasmHeap(b.grad!.values)]).to.deep.equal([true, true]);
+      expect(bits(w.grad!.values)).to.deep.equal(bits(ref[0].values));
+      expect(bits(b.grad!.values)).to.deep.equal(bits(ref[1].values));
+      opt.step([w, b]);
+      opt.zeroGrad([w, b]);
+    }
   });
 
   it("grad() and valueAndGrad() results and graph-creating backward() never use the buffers", () => {
