@@ -62,8 +62,6 @@ export interface TensorOptions {
  * x.square().sum().backward(); // x.grad = [[2, 4], [6, 8]]
  */
 export class Tensor {
-  /** The ndarray view underneath (contiguous, offset 0; shares memory, no copy). */
-  readonly data: NdArray;
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly size: number;
@@ -86,15 +84,26 @@ export class Tensor {
     this.shape = Object.freeze(shape.slice());
     this.size = size;
     this.dtype = dtypeOf(values);
-    this.data = ndarray(values, shape.slice(), stridesOf(shape), 0) as NdArray;
+    this.raw = values;
     this.requiresGrad = opts.requiresGrad ?? false;
     this.name = opts.name;
     this.id = nextId++;
   }
 
+  /** The typed array itself (kernels read it; `values` is its public name). */
+  private readonly raw: FloatArray;
+  /** The ndarray view, made on first use of `data`: most tensors (op results on the tape) never need one. */
+  private view: NdArray | undefined = undefined;
+
+  /** The ndarray view underneath (contiguous, offset 0; shares memory, no copy). */
+  get data(): NdArray {
+    if (this.view === undefined) this.view = ndarray(this.raw, this.shape.slice(), stridesOf(this.shape), 0) as NdArray;
+    return this.view;
+  }
+
   /** The raw typed array (row-major, `size` elements). */
   get values(): FloatArray {
-    return this.data.data;
+    return this.raw;
   }
 
   get rank(): number {

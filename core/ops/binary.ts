@@ -21,7 +21,9 @@ interface Prepared {
 
 function prepare(x: TensorLike, y: TensorLike, op: string): Prepared {
   const [a, b] = asPair(x, y, op);
-  const shape = sameShape(a.shape, b.shape) ? a.shape.slice() : broadcastShapes(a.shape, b.shape, op);
+  // the common case first: one shape, nothing to broadcast
+  if (sameShape(a.shape, b.shape)) return { a, b, shape: a.shape as number[], av: a.values, bv: b.values };
+  const shape = broadcastShapes(a.shape, b.shape, op);
   const av = sameShape(a.shape, shape) ? a.values : expandValues(a.values, a.shape, shape);
   const bv = sameShape(b.shape, shape) ? b.values : expandValues(b.values, b.shape, shape);
   return { a, b, shape, av, bv };
