@@ -66,7 +66,7 @@ function apply(name: Backend, why: string): void {
 const WASM_OP_KERNELS: OpKernels = {
   convForward: (x, w, b, g, out) => unlessFull(() => (convForwardStaged(x, w, b, g, out), true)),
   convBackward: (x, w, dOut, g, dx, dw) => unlessFull(() => (convBackwardStaged(x, w, dOut, g, dx, dw), true)),
-  convBiasGradient: (dOut, N, O, ohw, db) => unlessFull(() => (convBiasGradientStaged(dOut, N, O, ohw, db), true)),
+  convBiasGradient: (dOut, g, db) => unlessFull(() => (convBiasGradientStaged(dOut, g, db), true)),
   relu: (x, y) => unlessFull(() => reluStaged(x, y)),
   reluBackward: (x, g, dx) => unlessFull(() => reluBackwardStaged(x, g, dx)),
   maxPool2x2: (x, out, arg, planes, H, W, OH, OW) => unlessFull(() => maxPool2x2Staged(x, out, arg, planes, H, W, OH, OW)),

@@ -3,8 +3,9 @@
  * by core/backend.ts's switch, as `setWasmGemm` installs the GEMM): an op asks `wasmOpKernels()`
  * and runs its JavaScript loop when that is null (the js backend, the browser build) or when the
  * kernel declines (returns false: too small to gain, or no room left in the wasm heap for staging;
- * a declining kernel has written nothing). Ops import only this slot, so the browser bundle does not pull the wasm
- * loader in through them.
+ * a declining kernel has written nothing). Ops import only this slot, not the wasm modules, so
+ * core/ops does not depend on core/wasm (the switch in core/backend.ts fills it, in Node and in
+ * the browser build alike).
  *
  * @example
  * const k = wasmOpKernels();
@@ -18,8 +19,8 @@ export interface OpKernels {
   convForward(x: Float32Array, w: Float32Array, b: Float32Array | null, g: ConvGeometry, out: Float32Array): boolean;
   /** conv2d backward: dx and dw overwritten, either may be null; false (both untouched) when declined. */
   convBackward(x: Float32Array, w: Float32Array, dOut: Float32Array, g: ConvGeometry, dx: Float32Array | null, dw: Float32Array | null): boolean;
-  /** conv2d's bias gradient db[o] = Σ dOut[n, o, ·] (dOut [N, O, ohw]); false (db untouched) when declined. */
-  convBiasGradient(dOut: Float32Array, N: number, O: number, ohw: number, db: Float32Array): boolean;
+  /** conv2d's bias gradient db[o] = Σ dOut[n, o, ·] (dOut [N, O, OH·OW]) for the conv2d call of geometry `g`; false (db untouched) when declined. */
+  convBiasGradient(dOut: Float32Array, g: ConvGeometry, db: Float32Array): boolean;
   /** y = max(x, 0); false (nothing done) when the kernel declines (too small to gain). */
   relu(x: Float32Array, y: Float32Array): boolean;
   /** dx = (x > 0)·g + 0; false when declined. */

@@ -119,7 +119,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     let gb: Tensor | null = null;
     if (b && b.requiresGrad) {
       const d = allocateGradient(b, O);
-      if (wasm === null || !wasm.convBiasGradient(gv as Float32Array, N, O, OH * OW, d as Float32Array)) biasGradient(gv, N, O, OH * OW, d);
+      if (wasm === null || !wasm.convBiasGradient(gv as Float32Array, g, d as Float32Array)) biasGradient(gv, N, O, OH * OW, d);
       gb = new Tensor(d, b.shape);
     }
     const gx = dx && new Tensor(dx, x.shape);

@@ -64,9 +64,10 @@ export function conv3x3Forward(xv: Float32Array, wv: Float32Array, bv: Float32Ar
 /**
  * What the "conv.db" block holds: the bias gradient of dOut `from` that the last conv3x3GradW
  * summed along with dW (free there), for the bias gradient conv2d's backward asks for right after;
- * null once taken.
+ * null once taken. Matched on the dOut array AND the geometry object: two conv2d calls never share
+ * a geometry, while their dOut arrays may be one (a reshape shares its values).
  */
-let biasOf: Float32Array | null = null;
+let biasOf: { from: Float32Array; g: ConvGeometry } | null = null;
 
 /** dw (overwritten) = the weight gradient of conv3x3Forward for dOut (its bias gradient kept aside, see `takeBiasGradient`). */
 export function conv3x3GradW(xv: Float32Array, gv: Float32Array, g: ConvGeometry, dw: Float32Array): void {
@@ -82,7 +83,7 @@ export function conv3x3GradW(xv: Float32Array, gv: Float32Array, g: ConvGeometry
   const db = scratchBlock("conv.db", g.O);
   kernels().conv3x3GradWF32(xp.byteOffset, gs.byteOffset, d.byteOffset, db.byteOffset, g.N, g.C, g.H + 2 * g.PH, g.W + 2 * g.PW, g.O);
   if (d !== dw) dw.set(d);
-  biasOf = gv;
+  biasOf = { from: gv, g };
 }
 
 /** Forgets the kept bias gradient (any other conv2d pass calls this: it belongs to the pass just before). */
@@ -92,10 +93,11 @@ export function dropBiasGradient(): void {
 
 /**
  * Copies into `db` the bias gradient the last conv3x3GradW summed, and returns true, when that was
- * for this very dOut (same array, same O); false otherwise. Either way the kept one is dropped.
+ * for this very dOut of this very conv2d call (same array, same geometry object); false otherwise.
+ * Either way the kept one is dropped.
  */
-export function takeBiasGradient(gv: Float32Array, db: Float32Array): boolean {
-  const mine = biasOf === gv;
+export function takeBiasGradient(gv: Float32Array, g: ConvGeometry, db: Float32Array): boolean {
+  const mine = biasOf !== null && biasOf.from === gv && biasOf.g === g;
   biasOf = null;
   if (!mine) return false;
   db.set(scratchBlock("conv.db", db.length));

@@ -50,9 +50,10 @@ function im2colChunk(x: Float32Array, n0: number, cnt: number, g: ConvGeometry, 
 /**
  * What the "conv.t" block holds after a backward: dOut `from`, gathered output-major, when that
  * backward had one chunk (all images); null once anything else may have written the block. The
- * bias gradient that conv2d's backward asks for right after reads it instead of gathering again.
+ * bias gradient that conv2d's backward asks for right after reads it instead of gathering again,
+ * when it is for the same dOut of the same conv2d call (the geometry object: see conv-3x3.ts).
  */
-let gathered: { from: Float32Array; N: number } | null = null;
+let gathered: { from: Float32Array; g: ConvGeometry } | null = null;
 
 /** dOut's images n0 .. n0 + cnt − 1 gathered output-major into "conv.t": row o holds channel o of each. */
 function gatherChunk(gv: Float32Array, n0: number, cnt: number, O: number, ohw: number): Float32Array {
@@ -164,7 +165,7 @@ export function convBackwardGemm(
     }
   }
   if (dw !== null && dW !== null) dw.set(dW);
-  if (nb >= N) gathered = { from: gv, N };
+  if (nb >= N) gathered = { from: gv, g };
 }
 
 /**
@@ -173,10 +174,12 @@ export function convBackwardGemm(
  * float32 lanes, chunks added in double): the backward's gathered block when it holds this dOut,
  * else gathered here chunk by chunk. Differs from the JS loop (double sums) by summation only.
  */
-export function convBiasGradientStaged(gv: Float32Array, N: number, O: number, ohw: number, db: Float32Array): void {
-  if (takeBiasGradient(gv, db)) return; // the direct dW kernel summed it already
+export function convBiasGradientStaged(gv: Float32Array, g: ConvGeometry, db: Float32Array): void {
+  if (takeBiasGradient(gv, g, db)) return; // the direct dW kernel summed it already
+  const { N, O } = g,
+    ohw = g.OH * g.OW;
   const acc = new Float64Array(O);
-  const reuse = gathered !== null && gathered.from === gv && gathered.N === N;
+  const reuse = gathered !== null && gathered.from === gv && gathered.g === g;
   gathered = null;
   if (N > 0 && ohw > 0) {
     const nb = reuse ? N : Math.max(1, Math.min(N, Math.floor(CHUNK / (O * ohw))));

@@ -180,4 +180,39 @@ describe("ops on the wasm kernels for tape arrays (staged)", function () {
     ).to.throw("a bug");
     expect(unlessFull(() => true)).to.equal(true);
   });
+
+  it("a conv2d's bias gradient is its own when another conv's backward ran on the same dOut array (a reshape shares it)", () => {
+    // conv A (direct 3×3 dW kernel, which sums a bias gradient along) and conv B (frozen weights,
+    // only its bias trains: its backward runs no dW kernel) get one gradient array through add/reshape
+    const run = (backend: Backend, aFirst: boolean) => {
+      const previous = getBackend();
+      setBackend(backend);
+      try {
+        const x = nd.randn([2, 1, 4, 4], { seed: 1 });
+        const wA = new Tensor(nd.randn([8, 1, 3, 3], { seed: 2 }).values, [8, 1, 3, 3], { requiresGrad: true });
+        const x2 = nd.randn([2, 1, 10, 10], { seed: 3 });
+        const wB = nd.randn([2, 1, 3, 3], { seed: 4 });
+        const bB = new Tensor(nd.randn([2], { seed: 5 }).values, [2], { requiresGrad: true });
+        const a = nd.reshape(nd.conv2d(x, wA, null, { padding: 1 }), [2, 2, 8, 8]);
+        const c = nd.conv2d(x2, wB, bB);
+        const r = nd.randn([2, 2, 8, 8], { seed: 6 });
+        (aFirst ? a.add(c) : c.add(a)).mul(r).sum().backward();
+        // the bias gradient is Σ r over images and pixels, per channel
+        const expected = [0, 1].map((o) => {
+          let s = 0;
+          for (let n = 0; n < 2; n++) for (let q = 0; q < 64; q++) s += r.values[(n * 2 + o) * 64 + q];
+          return s;
+        });
+        return { got: Array.from(bB.grad!.values), expected };
+      } finally {
+        setBackend(previous);
+      }
+    };
+    for (const backend of BACKENDS) {
+      for (const aFirst of [true, false]) {
+        const { got, expected } = run(backend, aFirst);
+        got.forEach((v, o) => expect(v, `${backend}, ${aFirst ? "a + c" : "c + a"}, channel ${o}`).to.be.closeTo(expected[o], 1e-4));
+      }
+    }
+  });
 });
