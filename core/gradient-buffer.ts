@@ -3,24 +3,25 @@
  * wasm heap, so the optimizer's kernels read it in place instead of copying it in every step
  * (for a 10M-parameter Lion step that copy costs as much as the update itself).
  *
- * Ownership is explicit, because a heap block must never be reused while someone can still see
- * it. A parameter's buffer is handed out by `tensor.backward()` (not by `grad`/`valueAndGrad`,
- * whose results belong to the caller) only when it is *released*: `optimizer.zeroGrad(params)`
- * releases it, saying "I am done with these gradients", as PyTorch's
- * `zero_grad(set_to_none=False)` zeroes `.grad` in place. So a `.grad` tensor kept across
- * `zeroGrad` and the next `backward()` sees the new gradient (clone it to keep the old one);
- * `p.grad = null` by hand releases nothing, and the next gradient is then an ordinary array.
- * The first backward of a parameter allocates its buffer (long-lived, like its optimizer slots).
+ * Ownership is explicit, because a buffer must never be overwritten while someone may still read
+ * the gradient in it, and JavaScript cannot tell who holds a tensor. A parameter's first
+ * `backward()` gradient goes to a fresh buffer. The buffer is written again only after its owner
+ * *released* it, saying "nobody keeps this gradient": `optimizer.zeroGrad(params, { reuseBuffers:
+ * true })` (PyTorch's `zero_grad(set_to_none=False)` aliasing, opted into), and `fit()`, which
+ * owns its steps' gradients, after each step. A release counts only while `.grad` is still the
+ * buffer's gradient. Plain `zeroGrad` or `p.grad = null` release nothing, so a `.grad` kept from an
+ * earlier step never changes; a parameter whose buffer is not released gets ordinary arrays,
+ * which the optimizer copies into the heap once (slower, same values). Values never depend on
+ * any of this: only where the gradient lives does.
  *
- * Only the ops that make the big parameter gradients write there (linear's and matmul's weight
- * and bias gradients, conv2d's): any other gradient is an ordinary array, which the optimizer
- * copies into the heap once, as before. Under graph creation nothing is handed out (recorded
- * gradients are op outputs like any other).
+ * Only the ops that make the big parameter gradients write there (linear's, matmul's and
+ * conv2d's weight and bias gradients): any other gradient is an ordinary array. Under graph
+ * creation, and for `grad`/`valueAndGrad` (whose results belong to the caller), nothing is handed out.
  *
  * @example
  * loss.backward();   // linear's dW lands in the weight's heap buffer
  * opt.step(params);  // reads it in place
- * opt.zeroGrad(params); // releases it for the next backward
+ * opt.zeroGrad(params, { reuseBuffers: true }); // the next backward may write it again
  */
 import { allocateLongLived, getBackend, inWasmHeap } from "./backend";
 import { FloatArray, allocate } from "./dtype";
@@ -97,11 +98,24 @@ export function allocateGradient(target: Tensor, length: number, zeroed = true):
 }
 
 /**
- * Releases `t`'s gradient buffer for the next `backward()` when `t.grad` is a view of it
- * (`optimizer.zeroGrad` calls this before setting `.grad` to null).
+ * Releases `t`'s gradient buffer for the next `backward()` when `t.grad` is still the gradient in
+ * it; the caller vouches that nobody keeps that gradient (`zeroGrad` with `reuseBuffers`, fit's
+ * steps). Call it before setting `.grad` to null.
  * @example releaseGradient(p); p.grad = null;
  */
 export function releaseGradient(t: Tensor): void {
   const b = buffers.get(t);
   if (b !== undefined && t.grad !== null && t.grad.values === b.values) b.released = true;
+}
+
+/**
+ * Gives up `t`'s gradient buffer when it is not released (someone may hold the gradient in it):
+ * the next `backward()` then writes a fresh buffer, and the old block returns to the heap when its
+ * last view is collected. `fit()` calls this once at its start, so a `.grad` kept from before
+ * fit neither changes nor keeps fit from reusing buffers step after step.
+ * @example for (const p of params) disownGradientBuffer(p);
+ */
+export function disownGradientBuffer(t: Tensor): void {
+  const b = buffers.get(t);
+  if (b !== undefined && !b.released) buffers.delete(t);
 }

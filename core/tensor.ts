@@ -121,8 +121,9 @@ export class Tensor {
    * of leaf tensors that require grad: calling `backward()` twice adds the two gradients
    * (zero them between steps with `optimizer.zeroGrad` or `t.grad = null`). Intermediate
    * results get no `.grad`; their gradients are freed when the pass ends. On the wasm backend a
-   * parameter's gradient may be written into a buffer it reuses after `optimizer.zeroGrad`, so
-   * clone a `.grad` you want to keep past the next zeroGrad and backward (core/gradient-buffer.ts).
+   * parameter's gradient may live in a heap buffer of its own, which a later backward writes again
+   * only after `optimizer.zeroGrad(params, { reuseBuffers: true })` or a `fit()` step released it
+   * (core/gradient-buffer.ts).
    * @example const x = tensor([1, 2, 3], { requiresGrad: true }); x.mul(x).sum().backward(); x.grad // [2, 4, 6]
    */
   declare backward: (gradient?: Tensor | BackwardOptions, opts?: BackwardOptions) => void; // attached by autograd.ts (the tape), which imports Tensor

@@ -55,6 +55,7 @@ import { OutputStream, ProgressReporter } from "./progress";
 import { OptimizerLike, accumulationOf, checkOptimizer, emaEnabled } from "./optimizer-like";
 import { evaluateLogs, inEvalMode, lossValue } from "./evaluate";
 import { checkOptionKeys, show } from "../core/check";
+import { disownGradientBuffer, releaseGradient } from "../core/gradient-buffer";
 import { LoopPosition, ResumePoint, allModules, beforeFit } from "./fit-state";
 
 /** Options of `fit` (Keras's `model.fit`): optimizer, loss, epochs, batch size, validation, callbacks, ... @example fit(model, data, { optimizer, loss: "crossEntropy", epochs: 2, batchSize: 64 }) */
@@ -230,7 +231,9 @@ function train(loop: Loop, epochs: number, initialEpoch: number): History {
   model.stopTraining = false;
   callbacks.setContext(ctx);
   callbacks.onTrainBegin({});
-  // Gradients left by an earlier backward() would otherwise leak into the first step.
+  // Gradients left by an earlier backward() would otherwise leak into the first step. Whoever
+  // made them may keep them: fit takes fresh gradient buffers rather than overwrite theirs.
+  for (const p of params) disownGradientBuffer(p);
   optimizer.zeroGrad(params);
   let epochsRun = 0;
   let lastLogs: Logs = {};
@@ -273,6 +276,9 @@ function train(loop: Loop, epochs: number, initialEpoch: number): History {
         scaled.backward();
         optimizer.step(params);
         loop.onStep();
+        // fit owns this step's gradients (nobody else saw them): their heap buffers may be
+        // reused by the next step's backward (core/gradient-buffer.ts)
+        for (const p of params) releaseGradient(p);
         optimizer.zeroGrad(params);
       } else {
         nanStop = true;

@@ -8,7 +8,7 @@
  */
 export { Optimizer } from "./optimizer";
 export { resetOptimizerNames } from "./arguments";
-export type { ApplyPlan } from "./optimizer";
+export type { ApplyPlan, ZeroGradOptions } from "./optimizer";
 export { Lion } from "./lion";
 export type { LionOptions } from "./lion";
 export type { FromAdamWFactors } from "./lion-from-adamw";

@@ -30,7 +30,7 @@ import type { OptimizerOptions } from "./types";
 import { clipActive, clipInPlace } from "./pipeline/clip";
 import { accumulate, averageInto, decoupledDecay, maxInto, swapContents, unscale } from "./pipeline/stages";
 import { scaleLoss } from "../core/ops/scale";
-import { fail } from "../core/check";
+import { checkOptionKeys, fail, show } from "../core/check";
 import { OptimizerCore } from "./optimizer-base";
 import { ApplyPlan, checkApplyCall, checkParamList } from "./apply-check";
 import { DecayExclusions, NO_EXCLUSIONS, decayMask, parseDecayExclusions } from "./decay-mask";
@@ -50,6 +50,15 @@ interface Active {
  * file comment for the order of the stages).
  * @example class Sign extends Optimizer { protected slotNames() { return []; } protected updateStep(i, v, g, lr) { ... } }
  */
+/**
+ * Options of `optimizer.zeroGrad`.
+ * @example opt.zeroGrad(params, { reuseBuffers: true })
+ */
+export interface ZeroGradOptions {
+  /** The caller keeps none of the cleared gradients, so the next backward may reuse their buffers (default false). */
+  reuseBuffers?: boolean;
+}
+
 export abstract class Optimizer extends OptimizerCore {
   private exclusions: DecayExclusions = NO_EXCLUSIONS;
   private decayMaskCache: boolean[] | null = null;
@@ -161,9 +170,10 @@ export abstract class Optimizer extends OptimizerCore {
   }
 
   /**
-   * On the wasm backend a parameter in the wasm heap takes its gradient there too (one copy into
-   * its work buffer, which lives in the heap), so every later stage and the rule run in wasm in
-   * place; the gradient tensor itself comes from the tape, outside the heap.
+   * On the wasm backend a parameter in the wasm heap needs its gradient there too, so every later
+   * stage and the rule run in wasm in place: a gradient already in the heap (backward's gradient
+   * buffer, core/gradient-buffer.ts) is read as it is, any other is copied once into the
+   * parameter's work buffer, which lives in the heap.
    */
   private gradLeavesHeap(i: number, g: FloatArray): boolean {
     return inWasmHeap(this.params[i].values) && !inWasmHeap(g);
@@ -286,15 +296,24 @@ export abstract class Optimizer extends OptimizerCore {
   }
 
   /**
-   * Clears `.grad` of every param (set to null, PyTorch's `set_to_none`) and releases its gradient
-   * buffer: on the wasm backend the next `backward()` writes a parameter's gradient into the heap
-   * buffer its last one used (core/gradient-buffer.ts), so a `.grad` kept from before sees the
-   * new values, as with PyTorch's `zero_grad(set_to_none=False)`; clone it to keep it.
+   * Clears `.grad` of every param (set to null, PyTorch's `set_to_none`). With `reuseBuffers:
+   * true` you also promise that nobody keeps those gradients: on the wasm backend the next
+   * `backward()` may then write each parameter's gradient into the heap buffer its last one used,
+   * where the optimizer reads it without a copy (core/gradient-buffer.ts), so a `.grad` kept
+   * from before would see the new values, as with PyTorch's `zero_grad(set_to_none=False)`.
+   * `fit()` does this after each of its steps.
    * @example loss.backward(); opt.step(params); opt.zeroGrad(params);
+   * @example opt.zeroGrad(params, { reuseBuffers: true }); // a training loop that keeps no .grad
    */
-  zeroGrad(params: Parameter[]): void {
-    for (const p of checkParamList(this.className, params, "params")) {
-      releaseGradient(p);
+  zeroGrad(params: Parameter[], opts: ZeroGradOptions = {}): void {
+    const list = checkParamList(this.className, params, "params");
+    checkOptionKeys(`${this.className}.zeroGrad`, opts, ["reuseBuffers"]);
+    const reuse = opts.reuseBuffers;
+    if (reuse !== undefined && typeof reuse !== "boolean") {
+      throw new Error(`${this.className}.zeroGrad: reuseBuffers must be a boolean, got ${show(reuse)}`);
+    }
+    for (const p of list) {
+      if (reuse === true) releaseGradient(p);
       p.grad = null;
     }
   }

@@ -1,8 +1,9 @@
 /**
  * core/gradient-buffer.ts: on the wasm backend, backward() writes a Parameter's gradient (from
- * linear and matmul) into a heap buffer of its own, reused after optimizer.zeroGrad, so the
- * optimizer reads it in place. The values must be exactly those of an ordinary gradient, and a
- * buffer must never be reused while its owner could still be looking at it.
+ * linear, matmul and conv2d) into a heap buffer of its own, written again only after its owner
+ * released it (zeroGrad with reuseBuffers, fit's steps), so the optimizer reads it in place. The
+ * values must be exactly those of an ordinary gradient, and a gradient someone may keep must
+ * never change.
  */
 import { expect } from "chai";
 import { Parameter, Tensor, conv2d, grad, linear, matmul, nn, optim, randn } from "ndgrad";
@@ -38,16 +39,55 @@ describe("gradient buffers (wasm backend): backward() writes parameters' gradien
     if (hasWasm) setBackend(previous);
   });
 
-  it("linear's weight and bias gradients are heap views, reused after zeroGrad", () => {
+  it("linear's weight and bias gradients are heap views, reused after zeroGrad({ reuseBuffers: true })", () => {
     const { params, loss } = problem();
     const opt = new optim.SGD({ learningRate: 0.1 });
     loss().backward();
     expect(params.map((p) => inWasmHeap(p.grad!.values))).to.deep.equal([true, true]);
     const first = params.map((p) => p.grad!.values);
     opt.step(params);
-    opt.zeroGrad(params);
+    opt.zeroGrad(params, { reuseBuffers: true });
     loss().backward();
     params.forEach((p, i) => expect(p.grad!.values).to.equal(first[i]));
+  });
+
+  it("plain zeroGrad releases nothing: a kept .grad never changes, and the next gradient is a new array with the same values", () => {
+    const { layer, x, params, loss } = problem();
+    const opt = new optim.SGD({ learningRate: 0.1 });
+    loss().backward();
+    const kept = params.map((p) => p.grad!);
+    const keptBits = kept.map((g) => bits(g.values));
+    opt.step(params);
+    opt.zeroGrad(params);
+    const ref = referenceGradients(layer, x);
+    loss().backward();
+    params.forEach((p, i) => {
+      expect(p.grad!.values).to.not.equal(kept[i].values);
+      expect(bits(kept[i].values)).to.deep.equal(keptBits[i]);
+      expect(bits(p.grad!.values)).to.deep.equal(bits(ref[i]));
+    });
+  });
+
+  it("fit() reuses the buffers step after step (it owns its steps' gradients) and leaves a kept .grad alone", () => {
+    const { layer, params, loss } = problem();
+    loss().backward();
+    const before = params.map((p) => p.grad!);
+    const beforeBits = before.map((g) => bits(g.values));
+    const data = { x: randn([16, 6], { seed: 20 }), y: randn([16, 4], { seed: 21 }) };
+    nn.fit(layer, data, { optimizer: new optim.SGD({ learningRate: 0.01 }), loss: "mse", epochs: 2, batchSize: 4, verbose: 0 });
+    before.forEach((g, i) => expect(bits(g.values)).to.deep.equal(beforeBits[i]));
+    // the last step's buffers were released: a new backward writes there
+    loss().backward();
+    params.forEach((p) => expect(inWasmHeap(p.grad!.values)).to.equal(true));
+  });
+
+  it("zeroGrad rejects a bad reuseBuffers (named, shown as it is) and changes nothing", () => {
+    const { params, loss } = problem();
+    const opt = new optim.SGD({ learningRate: 0.1 });
+    loss().backward();
+    expect(() => opt.zeroGrad(params, { reuseBuffers: NaN as never })).to.throw("SGD.zeroGrad: reuseBuffers must be a boolean, got NaN");
+    expect(() => opt.zeroGrad(params, { reuse: true } as never)).to.throw(/SGD\.zeroGrad.*reuse/);
+    params.forEach((p) => expect(p.grad).to.not.equal(null));
   });
 
   it("a reused buffer holds exactly the gradient grad() computes, step after step (Lion training)", () => {
@@ -58,7 +98,7 @@ describe("gradient buffers (wasm backend): backward() writes parameters' gradien
       loss().backward();
       params.forEach((p, i) => expect(bits(p.grad!.values)).to.deep.equal(bits(ref[i])));
       opt.step(params);
-      opt.zeroGrad(params);
+      opt.zeroGrad(params, { reuseBuffers: true });
     }
   });
 
@@ -71,7 +111,7 @@ describe("gradient buffers (wasm backend): backward() writes parameters' gradien
         // an ordinary copy of each gradient: the optimizer copies it into the heap itself
         const grads = params.map((p) => (ordinary ? new Tensor(Float32Array.from(p.grad!.values), p.shape) : p.grad!));
         opt.apply(grads, params);
-        opt.zeroGrad(params);
+        opt.zeroGrad(params, { reuseBuffers: true });
       }
       return params.map((p) => bits(p.values));
     };
@@ -129,7 +169,7 @@ describe("gradient buffers (wasm backend): backward() writes parameters' gradien
       expect(bits(w.grad!.values)).to.deep.equal(bits(ref[0].values));
       expect(bits(b.grad!.values)).to.deep.equal(bits(ref[1].values));
       opt.step([w, b]);
-      opt.zeroGrad([w, b]);
+      opt.zeroGrad([w, b], { reuseBuffers: true });
     }
   });
 
