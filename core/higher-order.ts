@@ -38,11 +38,28 @@ export function hvp(f: (x: Tensor) => Tensor): (x: Tensor, v: Tensor) => Tensor 
 }
 
 /**
+ * Options of `jvp`.
+ * @example jvp(f, { allowUnused: true })
+ */
+export interface JvpOptions {
+  /** Zeros instead of an error when f(x) does not depend on x. */
+  allowUnused?: boolean;
+}
+
+/**
  * The Jacobian of `f` at `x` times `v` (shaped like x): J·v, shaped like f(x). Two reverse passes
- * (the double-vjp trick, see jvp.ts), about an hvp's cost; composes like the others.
+ * (the double-vjp trick, see jvp.ts), about an hvp's cost; composes like the others. An f(x) that
+ * does not depend on x is an Error (zeros with `{ allowUnused: true }`), as for `grad`.
  * @example jvp((x) => x.mul(x))(tensor([1, 2]), tensor([1, 0])) // [2, 0]
  */
-export function jvp(f: (x: Tensor) => Tensor): (x: Tensor, v: Tensor) => Tensor {
+export function jvp(f: (x: Tensor) => Tensor, opts: JvpOptions = {}): (x: Tensor, v: Tensor) => Tensor {
+  checkOptionKeys("jvp", opts, ["allowUnused"]);
+  const unused = (x: Tensor, y: Tensor): Tensor => {
+    if (opts.allowUnused !== true) {
+      throw new Error(`jvp: the output does not depend on x (shape ${fmt(x.shape)}); pass { allowUnused: true } to get zeros`);
+    }
+    return new Tensor(allocate(y.dtype, y.size), y.shape);
+  };
   return (x, v) => {
     checkInput("jvp", f, x);
     if (!(v instanceof Tensor)) throw new Error(`jvp: v must be a Tensor, got ${show(v)}`);
@@ -53,8 +70,9 @@ export function jvp(f: (x: Tensor) => Tensor): (x: Tensor, v: Tensor) => Tensor 
     const y = traced(() => f(input));
     if (!(y instanceof Tensor)) throw new Error(`jvp: f must return a Tensor, got ${show(y)}`);
     if (y.dtype !== x.dtype) throw new Error(`jvp: f returned ${y.dtype} for a ${x.dtype} input; ops keep the input dtype`);
-    if (!y.requiresGrad) return new Tensor(allocate(y.dtype, y.size), y.shape);
-    return withGrad(() => linearize(y, input, nested))(v.detach());
+    if (!y.requiresGrad) return unused(x, y);
+    const along = withGrad(() => linearize(y, input, nested));
+    return along === null ? unused(x, y) : along(v.detach());
   };
 }
 
@@ -94,18 +112,20 @@ function jacobianFor(owner: string, f: (x: Tensor) => Tensor, opts: JacobianOpti
     if (!(y instanceof Tensor)) throw new Error(`${owner}: f must return a Tensor, got ${show(y)}`);
     if (y.dtype !== x.dtype) throw new Error(`${owner}: f returned ${y.dtype} for a ${x.dtype} input; ops keep the input dtype`);
     const shape = [...y.shape, ...x.shape];
-    if (!y.requiresGrad) {
+    const unused = (): Tensor => {
       if (opts.allowUnused !== true) {
         throw new Error(`${owner}: the output does not depend on x (shape ${fmt(x.shape)}); pass { allowUnused: true } to get zeros`);
       }
       return new Tensor(allocate(x.dtype, y.size * x.size), shape);
-    }
+    };
+    if (!y.requiresGrad) return unused();
     const mode = opts.mode ?? "auto";
     // a column pass (over the recorded backward graph) costs about 2× a row pass (measured,
     // bench/experiments/jacobian-modes.ts), so auto takes columns past twice as many outputs
     if (mode === "forward" || (mode === "auto" && y.size > 2 * x.size)) {
       // by columns: J·e_j for each input element, over one recorded backward pass
       const column = withGrad(() => linearize(y, input, nested));
+      if (column === null) return unused();
       const cols: Tensor[] = [];
       for (let j = 0; j < x.size; j++) {
         const e = new Tensor(allocate(x.dtype, x.size), x.shape);
@@ -121,12 +141,16 @@ function jacobianFor(owner: string, f: (x: Tensor) => Tensor, opts: JacobianOpti
     }
     const rows: Tensor[] = [];
     const targets = new Set([input]);
+    let reached = false;
     for (let i = 0; i < y.size; i++) {
       const seed = new Tensor(allocate(y.dtype, y.size), y.shape);
       seed.values[i] = 1;
       const g = computeGradients(y, seed, targets, { createGraph: nested }).get(input);
+      if (g !== undefined) reached = true;
       rows.push(g ?? new Tensor(allocate(x.dtype, x.size), x.shape));
     }
+    // y requires grad through something else only (a parameter f closes over): x is unused
+    if (!reached && y.size > 0) return unused();
     if (nested) return withGrad(() => reshape(stack(rows, 0), shape));
     const out = allocate(x.dtype, y.size * x.size);
     rows.forEach((r, i) => out.set(r.values, i * x.size));

@@ -23,7 +23,7 @@ export { grad, valueAndGrad } from "./grad";
 export type { GradOptions, Fn } from "./grad";
 export type { Shape } from "./shape";
 export { hvp, jvp, hessian, jacobian } from "./higher-order";
-export type { JacobianOptions } from "./higher-order";
+export type { JacobianOptions, JvpOptions } from "./higher-order";
 export { gradCheck, gradGradCheck } from "./gradcheck";
 export type { GradCheckOptions, GradCheckResult } from "./gradcheck";
 export { toDot } from "./viz";

@@ -104,13 +104,20 @@ describe("jvp and the Jacobian by columns", () => {
     expect(maxDiff(h, hr)).to.be.lessThan(1e-12);
   });
 
-  it("an output that does not depend on x: zeros from jvp; jacobian throws unless allowUnused", () => {
+  it("an output that does not depend on x: jvp and jacobian throw unless allowUnused (then zeros)", () => {
     const x = r([2], 1);
-    expect(
-      nd
-        .jvp(() => nd.tensor([1, 2, 3], { dtype: "float64" }))(x, x)
-        .toArray(),
-    ).to.deep.equal([0, 0, 0]);
+    const constant = () => nd.tensor([1, 2, 3], { dtype: "float64" });
+    expect(() => nd.jvp(constant)(x, x)).to.throw(/^jvp: the output does not depend on x \(shape \[2\]\); pass \{ allowUnused: true \}/);
+    expect(nd.jvp(constant, { allowUnused: true })(x, x).toArray()).to.deep.equal([0, 0, 0]);
+    // an output on the tape through a parameter f closes over, not through x: still unused
+    const w = nd.tensor([1, 2, 3], { dtype: "float64", requiresGrad: true });
+    const viaW = () => w.mul(2);
+    expect(() => nd.jvp(viaW)(x, x)).to.throw(/^jvp: the output does not depend on x/);
+    for (const mode of ["forward", "reverse"] as const) {
+      expect(() => nd.jacobian(viaW, { mode })(x), mode).to.throw(/^jacobian: the output does not depend on x/);
+      expect(nd.jacobian(viaW, { mode, allowUnused: true })(x).shape).to.deep.equal([3, 2]);
+    }
+    expect(() => nd.jvp(constant, { allowUnsed: true } as never)).to.throw(/jvp.*allowUnsed/);
     expect(() => nd.jacobian(() => nd.tensor([1, 2, 3], { dtype: "float64" }), { mode: "forward" })(x)).to.throw(/^jacobian: the output does not depend on x/);
     expect(nd.jacobian(() => nd.tensor([1, 2, 3], { dtype: "float64" }), { mode: "forward", allowUnused: true })(x).shape).to.deep.equal([3, 2]);
   });
