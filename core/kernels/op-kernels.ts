@@ -1,9 +1,10 @@
 /**
  * The slot through which ops reach another backend's float32 kernels (the wasm ones, installed
  * by core/backend.ts's switch, as `setWasmGemm` installs the GEMM): an op asks `wasmOpKernels()`
- * and runs its JavaScript loop when that is null (the js backend, the browser build) or when the
+ * and runs its JavaScript loop when that is null (the js backend) or when the
  * kernel declines (returns false: too small to gain, or no room left in the wasm heap for staging;
- * a declining kernel has written nothing). Ops import only this slot, not the wasm modules, so
+ * a declining kernel has written no output, except conv2d's backward, which may have written one
+ * of dx and dw: conv.ts zeroes both before its JS kernels). Ops import only this slot, not the wasm modules, so
  * core/ops does not depend on core/wasm (the switch in core/backend.ts fills it, in Node and in
  * the browser build alike).
  *

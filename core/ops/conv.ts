@@ -107,14 +107,20 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     const dx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
     const dw = w.requiresGrad ? allocateGradient(w, w.size) : null;
     if (dx !== null || dw !== null) {
-      if (
+      const byWasm =
         wasm !== null &&
-        wasm.convBackward(x.values as Float32Array, w.values as Float32Array, gv as Float32Array, g, dx as Float32Array | null, dw as Float32Array | null)
-      ) {
-        // computed by the wasm kernels
-      } else if (pointwise) pointwiseBackward(x.values, w.values, gv, g, dx, dw);
-      else if (direct) directBackward(x.values, w.values, gv, g, dx, dw);
-      else gemmBackward(x.values, w.values, gv, g, dx, dw);
+        wasm.convBackward(x.values as Float32Array, w.values as Float32Array, gv as Float32Array, g, dx as Float32Array | null, dw as Float32Array | null);
+      if (!byWasm) {
+        // a declining wasm kernel may have written one of the two before running out of staging
+        // room: the JS kernels start from zeros
+        if (wasm !== null) {
+          dx?.fill(0);
+          dw?.fill(0);
+        }
+        if (pointwise) pointwiseBackward(x.values, w.values, gv, g, dx, dw);
+        else if (direct) directBackward(x.values, w.values, gv, g, dx, dw);
+        else gemmBackward(x.values, w.values, gv, g, dx, dw);
+      }
     }
     let gb: Tensor | null = null;
     if (b && b.requiresGrad) {
