@@ -68,9 +68,29 @@ export function ratio(row: Row, side: Side, of: Side = "ndgrad"): number | null 
 }
 
 export function meetsTarget(row: Row): boolean | null {
-  const v = row.values[row.targetSide ?? "ndgrad"];
-  if (!row.target || v == null) return null;
-  return row.target.op === "<=" ? v <= row.target.value : v >= row.target.value;
+  const of = row.targetSide ?? "ndgrad";
+  const v = row.values[of];
+  const t = row.target;
+  if (!t || v == null) return null;
+  if (t.op !== undefined && t.value !== undefined && !(t.op === "<=" ? v <= t.value : v >= t.value)) return false;
+  for (const [side, factor] of Object.entries(t.timesBetter ?? {}) as [Side, number][]) {
+    const r = ratio(row, side, of);
+    if (r === null) return null; // a peer that did not run: the target cannot be judged
+    if (r < factor) return false;
+  }
+  return true;
+}
+
+/** The target as the table shows it: "<= 3", ">= 1.5x jax-js, 1.2x tfjs-wasm". */
+export function targetText(row: Row): string {
+  const t = row.target;
+  if (!t) return "-";
+  const parts: string[] = [];
+  if (t.op !== undefined && t.value !== undefined) parts.push(`${t.op} ${t.value}`);
+  const ratios = Object.entries(t.timesBetter ?? {}).map(([side, f]) => `${f}x ${side}`);
+  if (ratios.length > 0) parts.push(`>= ${ratios.join(", ")}`);
+  const side = row.targetSide && row.targetSide !== "ndgrad" ? `${row.targetSide} ` : "";
+  return side + parts.join("; ");
 }
 
 /** Change of ndgrad's figure vs the previous run, as text ("12% faster"). */
@@ -132,7 +152,7 @@ export function table(rows: Row[], previous: Results | null): string {
       x(ratio(r, "tfjs-wasm")),
       x(ratio(r, "tfjs-wasm", "ndgrad-wasm")),
       x(ratio(r, "jax-js", "ndgrad-wasm")),
-      r.target ? `${r.targetSide && r.targetSide !== "ndgrad" ? `${r.targetSide} ` : ""}${r.target.op} ${r.target.value}` : "-",
+      targetText(r),
       met == null ? "-" : met ? "yes" : "NO",
       change(r, previous?.rows[r.id]),
     ];

@@ -9,10 +9,15 @@
 export const SIDES = ["ndgrad", "ndgrad-js", "ndgrad-wasm", "tfjs-cpu", "tfjs-wasm", "jax-js"] as const;
 export type Side = (typeof SIDES)[number];
 
+/**
+ * A row's target: a bound on the target side's figure (`op`, `value`), and/or how many times better
+ * than other sides it must be (`timesBetter`: side -> factor, as the "x vs" columns count).
+ */
 export interface Target {
   /** "<=" for times and bytes, ">=" for throughput. */
-  op: "<=" | ">=";
-  value: number;
+  op?: "<=" | ">=";
+  value?: number;
+  timesBetter?: Partial<Record<Side, number>>;
 }
 
 export interface Row {

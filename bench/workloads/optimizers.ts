@@ -69,8 +69,8 @@ function tfOpt(kind: Kind): (t: Tf, keep: Keep) => () => void {
 }
 
 const META: Record<Kind, { id: string; label: string; target: number; detail: string }> = {
-  lion: { id: "lion-10m", label: "Lion step, 10M params", target: 30, detail: "ndgrad optim.Lion.apply; tfjs: Lion from tf ops (no tfjs Lion)" },
-  adamw: { id: "adamw-10m", label: "AdamW step, 10M params", target: 50, detail: "ndgrad optim.AdamW.apply (wd 0.004); tfjs tf.train.adam + decay assign" },
+  lion: { id: "lion-10m", label: "Lion step, 10M params", target: 12, detail: "ndgrad optim.Lion.apply; tfjs: Lion from tf ops (no tfjs Lion)" },
+  adamw: { id: "adamw-10m", label: "AdamW step, 10M params", target: 18, detail: "ndgrad optim.AdamW.apply (wd 0.004); tfjs tf.train.adam + decay assign" },
   sgd: { id: "sgdm-10m", label: "SGD+momentum 0.9 step, 10M", target: 20, detail: "ndgrad optim.SGD({momentum: 0.9}).apply; tfjs tf.train.momentum(lr, 0.9)" },
 };
 
