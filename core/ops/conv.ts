@@ -105,7 +105,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     }
     const gv = grad.values;
     const dx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
-    const dw = w.requiresGrad ? allocateGradient(w, w.size) : null;
+    const dw = w.requiresGrad ? allocateGradient(w, w.size, wasm === null) : null; // the wasm kernels overwrite it (a decline zeroes it below)
     if (dx !== null || dw !== null) {
       const byWasm =
         wasm !== null &&
