@@ -65,7 +65,13 @@ function apply(name: Backend, why: string): void {
 // Each declines (false) when the heap has no room left to stage its operands.
 const WASM_OP_KERNELS: OpKernels = {
   convForward: (x, w, b, g, out) => unlessFull(() => (convForwardStaged(x, w, b, g, out), true)),
-  convBackward: (x, w, dOut, g, dx, dw) => unlessFull(() => (convBackwardStaged(x, w, dOut, g, dx, dw), true)),
+  convBackward: (x, w, dOut, g, dx, dw) => {
+    if (unlessFull(() => (convBackwardStaged(x, w, dOut, g, dx, dw), true))) return true;
+    // declined part-way (dW written, dX's staging did not fit): hand back zeros, as the JS kernels expect
+    dx?.fill(0);
+    dw?.fill(0);
+    return false;
+  },
   convBiasGradient: (dOut, g, db) => unlessFull(() => (convBiasGradientStaged(dOut, g, db), true)),
   relu: (x, y) => unlessFull(() => reluStaged(x, y)),
   reluBackward: (x, g, dx) => unlessFull(() => reluBackwardStaged(x, g, dx)),

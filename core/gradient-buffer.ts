@@ -29,7 +29,7 @@ import { Tensor } from "./tensor";
 
 interface GradientBuffer {
   values: Float32Array;
-  /** Whether the next backward may write it (released by zeroGrad, taken by a backward). */
+  /** Whether the next backward may write it (set by releaseGradient and by a pass that dropped it, cleared when handed out). */
   released: boolean;
 }
 
@@ -48,21 +48,17 @@ export function withGradientBuffers(pass: () => Map<Tensor, Tensor>): Map<Tensor
   if (getBackend() !== "wasm" || taken !== null) return pass();
   const mine = new Set<Tensor>();
   taken = mine;
-  let leaves: Map<Tensor, Tensor>;
+  let leaves: Map<Tensor, Tensor> | undefined;
   try {
-    leaves = pass();
+    return (leaves = pass());
   } finally {
     taken = null;
+    // held only as the leaf's gradient (a failed pass holds none)
     for (const t of mine) {
       const b = buffers.get(t)!;
-      b.released = true; // until shown to be the leaf's gradient below
+      b.released = leaves?.get(t)?.values !== b.values;
     }
   }
-  for (const t of mine) {
-    const b = buffers.get(t)!;
-    if (leaves.get(t)?.values === b.values) b.released = false;
-  }
-  return leaves;
 }
 
 /** Whether the running backward may write `target`'s gradient into its buffer now. */

@@ -8,7 +8,7 @@ import { Tensor } from "./tensor";
 import { computeGradients, withGrad } from "./autograd";
 import { innerInput, isNested, traced, valueAndGradFor } from "./grad";
 import { checkOptionKeys, show } from "./check";
-import { fmt, sameShape } from "./shape";
+import { fmt, sameShape, sizeOf } from "./shape";
 import { mul } from "./ops/binary";
 import { sum } from "./ops/reduce";
 import { reshape, stack } from "./ops/layout";
@@ -37,6 +37,14 @@ export function hvp(f: (x: Tensor) => Tensor): (x: Tensor, v: Tensor) => Tensor 
   };
 }
 
+/** An output that does not depend on x: an Error naming x, or zeros of `shape` with `allowUnused` (as `grad`). */
+function unusedInput(owner: string, x: Tensor, shape: readonly number[], opts: { allowUnused?: boolean }): Tensor {
+  if (opts.allowUnused !== true) {
+    throw new Error(`${owner}: the output does not depend on x (shape ${fmt(x.shape)}); pass { allowUnused: true } to get zeros`);
+  }
+  return new Tensor(allocate(x.dtype, sizeOf(shape)), shape.slice());
+}
+
 /**
  * Options of `jvp`.
  * @example jvp(f, { allowUnused: true })
@@ -54,12 +62,6 @@ export interface JvpOptions {
  */
 export function jvp(f: (x: Tensor) => Tensor, opts: JvpOptions = {}): (x: Tensor, v: Tensor) => Tensor {
   checkOptionKeys("jvp", opts, ["allowUnused"]);
-  const unused = (x: Tensor, y: Tensor): Tensor => {
-    if (opts.allowUnused !== true) {
-      throw new Error(`jvp: the output does not depend on x (shape ${fmt(x.shape)}); pass { allowUnused: true } to get zeros`);
-    }
-    return new Tensor(allocate(y.dtype, y.size), y.shape);
-  };
   return (x, v) => {
     checkInput("jvp", f, x);
     if (!(v instanceof Tensor)) throw new Error(`jvp: v must be a Tensor, got ${show(v)}`);
@@ -70,9 +72,9 @@ export function jvp(f: (x: Tensor) => Tensor, opts: JvpOptions = {}): (x: Tensor
     const y = traced(() => f(input));
     if (!(y instanceof Tensor)) throw new Error(`jvp: f must return a Tensor, got ${show(y)}`);
     if (y.dtype !== x.dtype) throw new Error(`jvp: f returned ${y.dtype} for a ${x.dtype} input; ops keep the input dtype`);
-    if (!y.requiresGrad) return unused(x, y);
+    if (!y.requiresGrad) return unusedInput("jvp", x, y.shape, opts);
     const along = withGrad(() => linearize(y, input, nested));
-    return along === null ? unused(x, y) : along(v.detach());
+    return along === null ? unusedInput("jvp", x, y.shape, opts) : along(v.detach());
   };
 }
 
@@ -112,12 +114,7 @@ function jacobianFor(owner: string, f: (x: Tensor) => Tensor, opts: JacobianOpti
     if (!(y instanceof Tensor)) throw new Error(`${owner}: f must return a Tensor, got ${show(y)}`);
     if (y.dtype !== x.dtype) throw new Error(`${owner}: f returned ${y.dtype} for a ${x.dtype} input; ops keep the input dtype`);
     const shape = [...y.shape, ...x.shape];
-    const unused = (): Tensor => {
-      if (opts.allowUnused !== true) {
-        throw new Error(`${owner}: the output does not depend on x (shape ${fmt(x.shape)}); pass { allowUnused: true } to get zeros`);
-      }
-      return new Tensor(allocate(x.dtype, y.size * x.size), shape);
-    };
+    const unused = (): Tensor => unusedInput(owner, x, shape, opts);
     if (!y.requiresGrad) return unused();
     const mode = opts.mode ?? "auto";
     // a column pass (over the recorded backward graph) costs about 2× a row pass (measured,

@@ -3,8 +3,8 @@
  * by core/backend.ts's switch, as `setWasmGemm` installs the GEMM): an op asks `wasmOpKernels()`
  * and runs its JavaScript loop when that is null (the js backend) or when the
  * kernel declines (returns false: too small to gain, or no room left in the wasm heap for staging;
- * a declining kernel has written no output, except conv2d's backward, which may have written one
- * of dx and dw: conv.ts zeroes both before its JS kernels). Ops import only this slot, not the wasm modules, so
+ * a declining kernel has written no output, except conv2d's backward, which hands dx and dw back
+ * zeroed, as the JS kernels expect them). Ops import only this slot, not the wasm modules, so
  * core/ops does not depend on core/wasm (the switch in core/backend.ts fills it, in Node and in
  * the browser build alike).
  *
@@ -18,7 +18,7 @@ import type { ConvGeometry } from "../wasm/conv";
 export interface OpKernels {
   /** conv2d forward (not 1 × 1 pointwise): out = conv(x, w) + b; false (out untouched) when declined. */
   convForward(x: Float32Array, w: Float32Array, b: Float32Array | null, g: ConvGeometry, out: Float32Array): boolean;
-  /** conv2d backward: dx and dw overwritten, either may be null; false (both untouched) when declined. */
+  /** conv2d backward: dx and dw overwritten, either may be null; false (both zeroed) when declined. */
   convBackward(x: Float32Array, w: Float32Array, dOut: Float32Array, g: ConvGeometry, dx: Float32Array | null, dw: Float32Array | null): boolean;
   /** conv2d's bias gradient db[o] = Σ dOut[n, o, ·] (dOut [N, O, OH·OW]) for the conv2d call of geometry `g`; false (db untouched) when declined. */
   convBiasGradient(dOut: Float32Array, g: ConvGeometry, db: Float32Array): boolean;

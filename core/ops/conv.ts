@@ -105,18 +105,12 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     }
     const gv = grad.values;
     const dx = x.requiresGrad ? allocate(x.dtype, x.size) : null;
-    const dw = w.requiresGrad ? allocateGradient(w, w.size, wasm === null) : null; // the wasm kernels overwrite it (a decline zeroes it below)
+    const dw = w.requiresGrad ? allocateGradient(w, w.size, wasm === null) : null; // the wasm kernels overwrite it (a decline zeroes it)
     if (dx !== null || dw !== null) {
       const byWasm =
         wasm !== null &&
         wasm.convBackward(x.values as Float32Array, w.values as Float32Array, gv as Float32Array, g, dx as Float32Array | null, dw as Float32Array | null);
       if (!byWasm) {
-        // a declining wasm kernel may have written one of the two before running out of staging
-        // room: the JS kernels start from zeros
-        if (wasm !== null) {
-          dx?.fill(0);
-          dw?.fill(0);
-        }
         if (pointwise) pointwiseBackward(x.values, w.values, gv, g, dx, dw);
         else if (direct) directBackward(x.values, w.values, gv, g, dx, dw);
         else gemmBackward(x.values, w.values, gv, g, dx, dw);
